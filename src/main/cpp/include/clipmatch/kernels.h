@@ -1,0 +1,65 @@
+// clipmatch native kernels: one C ABI over raw pointers, implemented for the CPU (cpu/) and,
+// when built with CLIPMATCH_CUDA, for the GPU (cuda/). Both backends follow the same semantics.
+//
+// Conventions
+// - Matrices are dense, row-major, contiguous float32: a query or candidate is one row of `dim` floats.
+// - Scores are dot products of rows. With `normalize` != 0 both sides are first L2-normalised
+//   (row / sqrt(sum of squares), accumulated in double), so scores are cosine similarities.
+// - On the CPU every score is the canonical 16-lane dot product: lane l accumulates x[i]*y[i] with fused
+//   multiply-add over i = l, l+16, l+32, ... (missing tail elements count as zero), then the lanes are summed
+//   pairwise: l[i] += l[i+8], l[i] += l[i+4], l[i] += l[i+2], l[0] + l[1]. Every kernel computes a given
+//   pair's score bit-identically, whatever the tiling or thread count, so rank and top-K are exact and
+//   reproducible, and the plain-Java reference (dev.clipmatch.kernels.ReferenceKernels) matches bit for bit.
+// - Rank of a query = number of candidates whose score is strictly higher than the query's best positive,
+//   an equal score counting as higher only when the candidate index is lower (open_clip's tie rule). The
+//   best positive is the positive with the highest score, the lowest index among equals.
+// - Every function returns CM_OK (0) or an error code; cm_last_error() describes the last failure of the
+//   calling thread. No function keeps a pointer after it returns.
+#ifndef CLIPMATCH_KERNELS_H
+#define CLIPMATCH_KERNELS_H
+
+#include <stdint.h>
+
+#define CM_OK 0
+#define CM_ERR_ARGUMENT 1
+#define CM_ERR_MEMORY 2
+#define CM_ERR_DEVICE 3
+
+namespace clipmatch {
+
+// Message of the calling thread's last error ("" if none).
+const char* cm_last_error();
+
+// Worker threads for the CPU kernels (n <= 0: one per core). Returns the number now in use.
+int cm_set_threads(int n);
+
+// In place: each of `rows` rows of `dim` floats becomes row / ||row||. A zero row is an error.
+int cm_normalize_rows(float* x, int64_t rows, int64_t dim);
+
+// out[i][j] = scale * score(a_i, b_j); with `softmax` != 0 each output row is then replaced by its softmax
+// (probabilities of the candidates b for query a_i). out is [n][m].
+int cm_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim,
+                  int normalize, float scale, int softmax, float* out);
+
+// Streaming rank (never materialises the n x m score matrix). Query q's positives are
+// pos_indices[pos_offsets[q] .. pos_offsets[q+1]) (candidate indices, at least one each).
+// ranks[q] = 0-based rank of its best positive; best_positive (may be null) receives that positive's index.
+int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim,
+            const int64_t* pos_offsets, const int64_t* pos_indices, int normalize,
+            int64_t* ranks, int64_t* best_positive);
+
+// Both retrieval directions in one pass over the image x text scores: text t belongs to image
+// text_image[t]; image i's positives are all texts t with text_image[t] == i (at least one each).
+// image_ranks[i] is the image->text rank, text_ranks[t] the text->image rank.
+int cm_rank_bidirectional(const float* images, int64_t n_images, const float* texts, int64_t n_texts,
+                          int64_t dim, const int64_t* text_image, int normalize,
+                          int64_t* image_ranks, int64_t* text_ranks);
+
+// Streaming top-k: for each query the k best candidates, by score descending, ties by lower index.
+// scores and indices are [nq][k]; requires 1 <= k <= nc.
+int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,
+            int normalize, float* scores, int64_t* indices);
+
+}  // namespace clipmatch
+
+#endif

@@ -1,0 +1,38 @@
+package dev.clipmatch.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code clipmatch} command line; every job is a subcommand over the Java API. */
+@Command(name = "clipmatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "CLIP image-text matching and exact Recall@K evaluation.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        return Cli.commandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"clipmatch " + (v == null ? "0.1.0" : v)};
+        }
+    }
+}
