@@ -137,7 +137,7 @@ public final class Npy {
             switch (h.dtype()) {
                 case F4 -> buf.asFloatBuffer().get(out, offset, count);
                 case F2 -> {
-                    for (int i = 0; i < count; i++) out[offset + i] = Float.float16ToFloat(buf.getShort(2 * i));
+                    for (int i = 0; i < count; i++) out[offset + i] = halfToFloat(buf.getShort(2 * i));
                 }
                 default -> {
                     for (int i = 0; i < count; i++) out[offset + i] = (float) buf.getDouble(8 * i);
@@ -145,6 +145,20 @@ public final class Npy {
             }
         });
         return new FloatArray(out, h.shape());
+    }
+
+    /** IEEE 754 binary16 to float32 (exact; Float.float16ToFloat arrives only in Java 20). */
+    public static float halfToFloat(short bits) {
+        int h = bits & 0xffff;
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     /** Reads an integer array (int32/int64/uint8) as int64. */
