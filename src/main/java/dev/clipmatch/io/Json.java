@@ -140,7 +140,7 @@ public final class Json {
         try {
             if (s.indexOf('.') < 0 && s.indexOf('e') < 0 && s.indexOf('E') < 0) {
                 BigDecimal big = new BigDecimal(s);
-                return big.bitLength() < 63 ? (Object) big.longValueExact() : (Object) big.doubleValue();
+                return big.toBigInteger().bitLength() < 63 ? (Object) big.longValueExact() : (Object) big.doubleValue();
             }
             return Double.parseDouble(s);
         } catch (NumberFormatException | ArithmeticException e) {
