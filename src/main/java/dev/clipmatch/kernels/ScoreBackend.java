@@ -1,0 +1,28 @@
+package dev.clipmatch.kernels;
+
+/**
+ * The scoring kernels of kernels.h behind one interface, one implementation per device (CPU always; CUDA when
+ * built with the gpu profile and a GPU is present). Semantics (canonical scores, ranks, tie rules) are those of
+ * {@code src/main/cpp/include/clipmatch/kernels.h}; {@link ReferenceKernels} is the plain-Java oracle.
+ */
+public interface ScoreBackend {
+
+    /** Ranks of both retrieval directions. */
+    record BidirectionalRanks(long[] imageRanks, long[] textRanks) {}
+
+    /** Top-k per query, [queries][k] flattened, best first. */
+    record TopK(float[] scores, long[] indices, int queries, int k) {}
+
+    String name();
+
+    /** [a.rows][b.rows] scores, times {@code scale}, optionally row-softmaxed. */
+    float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax);
+
+    /** 0-based rank of each query's best positive; positives of query q are posIndices[posOffsets[q]..posOffsets[q+1]). */
+    long[] rank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, boolean normalize);
+
+    /** Image->text and text->image ranks in one pass; text t belongs to image textImage[t]. */
+    BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize);
+
+    TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize);
+}
