@@ -1,0 +1,121 @@
+// Error reporting, device discovery, stream-ordered buffers and the device status word.
+#include <cstdio>
+#include <string>
+
+#include "common.cuh"
+
+namespace clipmatch {
+namespace cuda {
+namespace {
+thread_local std::string last_error;
+}
+
+int fail(int code, const std::string& message) {
+  last_error = message;
+  return code;
+}
+
+int device_fail(const char* what, cudaError_t err) {
+  int code = err == cudaErrorMemoryAllocation ? CM_ERR_MEMORY : CM_ERR_DEVICE;
+  return fail(code, std::string(what) + ": " + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")");
+}
+
+int require_device() {
+  int count = 0;
+  cudaError_t err = cudaGetDeviceCount(&count);
+  if (err != cudaSuccess) return device_fail("no usable CUDA device", err);
+  if (count == 0) return fail(CM_ERR_DEVICE, "no CUDA device");
+  return CM_OK;
+}
+
+int DeviceBuffer::allocate(size_t bytes, cudaStream_t stream, const char* what) {
+  release();
+  stream_ = stream;
+  cudaError_t err = cudaMallocAsync(&ptr_, bytes < 16 ? 16 : bytes, stream);
+  if (err != cudaSuccess) {
+    ptr_ = nullptr;
+    return device_fail((std::string("allocating ") + std::to_string(bytes) + " bytes for " + what).c_str(), err);
+  }
+  return CM_OK;
+}
+
+void DeviceBuffer::release() {
+  if (ptr_ != nullptr) cudaFreeAsync(ptr_, stream_);  // a failure here is sticky and reported by the next call
+  ptr_ = nullptr;
+}
+
+int Status::init(cudaStream_t stream) {
+  CM_RETURN_IF(buffer_.allocate(sizeof(unsigned long long) * kSlots, stream, "status"));
+  CM_CUDA_CALL(cudaMemsetAsync(buffer_.as<void>(), 0xff, sizeof(unsigned long long) * kSlots, stream), "status");
+  return CM_OK;
+}
+
+int Status::finish(cudaStream_t stream, const char* const messages[kSlots]) {
+  unsigned long long host[kSlots];
+  CM_CUDA_CALL(cudaMemcpyAsync(host, buffer_.as<void>(), sizeof host, cudaMemcpyDeviceToHost, stream),
+               "reading the kernel status");
+  CM_CUDA_CALL(cudaStreamSynchronize(stream), "running the kernels");
+  for (int s = 0; s < kSlots; ++s)
+    if (host[s] != kNoError) return fail(CM_ERR_ARGUMENT, std::string(messages[s]) + std::to_string(host[s]));
+  return CM_OK;
+}
+
+int check_dtype(int dtype, const char* what) {
+  if (dtype != CM_CUDA_F32 && dtype != CM_CUDA_F16 && dtype != CM_CUDA_BF16)
+    return fail(CM_ERR_ARGUMENT, std::string(what) + ": unknown dtype " + std::to_string(dtype) +
+                                     " (0 = f32, 1 = f16, 2 = bf16)");
+  return CM_OK;
+}
+
+int check_matrix(const void* p, int64_t rows, int64_t dim, const char* what) {
+  if (rows < 1) return fail(CM_ERR_ARGUMENT, std::string(what) + ": need at least one row");
+  if (dim < 1) return fail(CM_ERR_ARGUMENT, std::string(what) + ": dimension must be positive");
+  if (p == nullptr) return fail(CM_ERR_ARGUMENT, std::string(what) + ": null pointer");
+  if (rows > kMaxCandidates) return fail(CM_ERR_ARGUMENT, std::string(what) + ": too many rows");
+  return CM_OK;
+}
+
+int upload(const void* host, size_t bytes, cudaStream_t stream, DeviceBuffer& buffer, const char* what) {
+  CM_RETURN_IF(buffer.allocate(bytes, stream, what));
+  CM_CUDA_CALL(cudaMemcpyAsync(buffer.as<void>(), host, bytes, cudaMemcpyHostToDevice, stream), what);
+  return CM_OK;
+}
+
+}  // namespace cuda
+}  // namespace clipmatch
+
+using namespace clipmatch::cuda;
+
+extern "C" const char* cm_cuda_last_error(void) { return clipmatch::cuda::last_error.c_str(); }
+
+extern "C" int cm_cuda_device_count(int* count) {
+  if (count == nullptr) return fail(CM_ERR_ARGUMENT, "device_count: null pointer");
+  *count = 0;
+  cudaError_t err = cudaGetDeviceCount(count);
+  if (err != cudaSuccess) {
+    *count = 0;
+    device_fail("no usable CUDA device", err);  // not an error for the caller: zero devices, reason recorded
+    cudaGetLastError();
+    return CM_OK;
+  }
+  if (*count == 0) fail(CM_OK, "no CUDA device");
+  return CM_OK;
+}
+
+extern "C" int cm_cuda_set_device(int device) {
+  CM_RETURN_IF(require_device());
+  CM_CUDA_CALL(cudaSetDevice(device), "selecting the CUDA device");
+  return CM_OK;
+}
+
+extern "C" int cm_cuda_device_name(char* buf, int len) {
+  if (buf == nullptr || len < 1) return fail(CM_ERR_ARGUMENT, "device_name: no buffer");
+  CM_RETURN_IF(require_device());
+  int device = 0;
+  CM_CUDA_CALL(cudaGetDevice(&device), "querying the current device");
+  cudaDeviceProp prop;
+  CM_CUDA_CALL(cudaGetDeviceProperties(&prop, device), "querying the device properties");
+  std::snprintf(buf, static_cast<size_t>(len), "%s, compute capability %d.%d, %.1f GiB", prop.name, prop.major,
+                prop.minor, prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
+  return CM_OK;
+}
