@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,
+            BenchEvalCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -9,6 +9,8 @@ import java.util.List;
 public final class Evaluator {
     /** Largest score matrix (in floats) that is precomputed to serve many samples: 1 GiB. */
     static final long MATRIX_LIMIT = (1L << 28);
+    /** Fixed cost of scoring one sample separately (gather, JNI call, buffers), in multiply-add equivalents. */
+    static final double PER_SAMPLE_OVERHEAD = 2e6;
 
     private Evaluator() {}
 
@@ -28,11 +30,11 @@ public final class Evaluator {
      * Samples score their own rows, unless all the samples together would cost more than scoring the full matrix
      * once and that matrix fits the budget; the scores are bit-identical either way.
      */
-    static ScoreSource samplerFor(ScoreSource source, int[] sizes, int iterations) {
+    public static ScoreSource samplerFor(ScoreSource source, int[] sizes, int iterations) {
         if (!(source instanceof EmbeddingSource emb)) return source;
         double perImage = (double) source.captions() / source.images();
         double sampleCost = 0;
-        for (int n : sizes) sampleCost += iterations * emb.subsetCost(n, (int) Math.ceil(n * perImage));
+        for (int n : sizes) sampleCost += iterations * (emb.subsetCost(n, (int) Math.ceil(n * perImage)) + PER_SAMPLE_OVERHEAD);
         boolean fits = (long) source.images() * source.captions() <= MATRIX_LIMIT
                 && 4L * source.images() * source.captions() < Runtime.getRuntime().maxMemory() / 3;
         return fits && sampleCost > emb.fullCost() ? emb.toMatrix() : source;

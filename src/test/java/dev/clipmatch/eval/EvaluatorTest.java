@@ -148,9 +148,9 @@ class EvaluatorTest {
 
     @Test
     void matrixIsPrecomputedOnlyWhenSamplesCostMore() {
-        Data d = data(2, 50, 8, 1.0);
+        Data d = data(2, 2000, 64, 1.0); // full matrix: 2000 x ~10,300 x 64 multiply-adds
         EmbeddingSource emb = new EmbeddingSource(d.images(), d.texts(), d.textImage(), new CpuBackend());
-        assertSame(emb, Evaluator.samplerFor(emb, new int[] {10}, 2));
+        assertSame(emb, Evaluator.samplerFor(emb, new int[] {10}, 50));
         assertNotSame(emb, Evaluator.samplerFor(emb, new int[] {10, 40}, 1000));
     }
 
