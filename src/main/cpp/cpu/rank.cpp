@@ -30,11 +30,23 @@ void best_of(const float* query, const float* cands, int64_t dim, const int64_t*
   *best_index = index;
 }
 
+// The epilogues run once per score, so they get vector versions too (GCC picks one per CPU at load time).
+#define CLIPMATCH_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
 // Candidates that outrank a positive with score `th` at index `ti`.
-inline int64_t count_above(const float* s, int64_t n, int64_t first_index, float th, int64_t ti) {
+CLIPMATCH_VECTOR_CLONES
+int64_t count_above(const float* s, int64_t n, int64_t first_index, float th, int64_t ti) {
   int64_t count = 0;
   for (int64_t j = 0; j < n; ++j) count += (s[j] > th) | ((s[j] == th) & (first_index + j < ti));
   return count;
+}
+
+// Column side of the bidirectional pass: text j gains one rank when this image outscores its own image.
+CLIPMATCH_VECTOR_CLONES
+void count_columns(const float* s, int64_t n, int64_t image, const float* text_best, const int64_t* text_image,
+                   int64_t* counts) {
+  for (int64_t j = 0; j < n; ++j)
+    counts[j] += (s[j] > text_best[j]) | ((s[j] == text_best[j]) & (image < text_image[j]));
 }
 
 }  // namespace
@@ -131,7 +143,7 @@ int cm_rank_bidirectional(const float* images, int64_t n_images, const float* te
           const float* row = s + i * ld;
           int64_t image = q0 + i;
           image_ranks[image] += count_above(row, cn, c0, image_best[image], image_best_text[image]);
-          for (int64_t j = 0; j < cn; ++j) col[j] += (row[j] > tb[j]) | ((row[j] == tb[j]) & (image < ti[j]));
+          count_columns(row, cn, image, tb, ti, col);
         }
       });
   for (int64_t t = 0; t < n_texts; ++t) {

@@ -31,9 +31,13 @@ class Pool {
   }
 
   void run(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t, int)>& body) {
-    std::lock_guard<std::mutex> run_lock(run_mutex_);  // one job at a time; callers queue here
     int64_t chunks = (count + grain - 1) / grain;
-    if (chunks <= 1 || threads_.empty()) {
+    if (chunks <= 1) {  // small jobs run on the caller, so concurrent callers don't queue behind each other
+      body(0, count, 0);
+      return;
+    }
+    std::lock_guard<std::mutex> run_lock(run_mutex_);  // one parallel job at a time; callers queue here
+    if (threads_.empty()) {
       body(0, count, 0);
       return;
     }

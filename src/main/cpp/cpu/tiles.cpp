@@ -12,10 +12,11 @@ namespace clipmatch {
 namespace cpu {
 namespace {
 
-// A query chunk (kQueryChunk rows) stays in L2 while candidate tiles of kCandidateTile rows stream past;
-// both are multiples of the 4-row register blocks.
-constexpr int64_t kQueryChunk = 64;
-constexpr int64_t kCandidateTile = 256;
+// A query chunk (kQueryChunk rows, 480 KiB at 512 dims) stays in L2 while candidate tiles of kCandidateTile
+// rows stream past; the chunk is a multiple of the 6-query register block, the tile of the 4-candidate one.
+// Sizes chosen by measurement on the 1 MiB-L2 EPYC of the dev machines (docs/BENCHMARKS.md).
+constexpr int64_t kQueryChunk = 240;
+constexpr int64_t kCandidateTile = 128;
 
 struct Isa {
   ScoreBlockFn fn;
@@ -63,7 +64,7 @@ void for_each_score_block(const float* q, int64_t nq, const float* c, int64_t nc
                           const Epilogue& epilogue) {
   ScoreBlockFn score = score_block();
   // Smaller chunks when there are few queries, so that every worker gets some.
-  int64_t chunk = std::min<int64_t>(kQueryChunk, std::max<int64_t>(4, (nq / workers() + 3) / 4 * 4));
+  int64_t chunk = std::min<int64_t>(kQueryChunk, std::max<int64_t>(6, (nq / workers() + 5) / 6 * 6));
   int64_t chunks = (nq + chunk - 1) / chunk;
   parallel_for(chunks, 1, [&](int64_t begin, int64_t end, int worker) {
     std::vector<float> scores(static_cast<size_t>(chunk * kCandidateTile));

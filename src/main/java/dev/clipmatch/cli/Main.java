@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "CLIP image-text matching and exact Recall@K evaluation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            EvalCommand.class,
+            BenchEvalCommand.class,
         })
 public final class Main implements Runnable {
 

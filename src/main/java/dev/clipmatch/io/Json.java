@@ -233,12 +233,17 @@ public final class Json {
             if (!map.isEmpty()) newline(sb, indent, depth);
             sb.append('}');
         } else if (v instanceof Iterable<?> list) {
+            // Lists of scalars stay on one line; lists of objects or lists get one element per line.
+            boolean nested = false;
+            for (Object o : list) nested |= o instanceof Map || o instanceof Iterable;
             sb.append('[');
             int i = 0;
             for (Object o : list) {
-                if (i++ > 0) sb.append(indent >= 0 ? ", " : ",");
+                if (i++ > 0) sb.append(nested || indent < 0 ? "," : ", ");
+                if (nested) newline(sb, indent, depth + 1);
                 write(sb, o, indent, depth + 1);
             }
+            if (nested && i > 0) newline(sb, indent, depth);
             sb.append(']');
         } else if (v instanceof double[] a) {
             List<Object> l = new ArrayList<>();

@@ -1,0 +1,117 @@
+package dev.clipmatch.cli;
+
+import dev.clipmatch.eval.EmbeddingSource;
+import dev.clipmatch.eval.EvalInputs;
+import dev.clipmatch.eval.EvalReport;
+import dev.clipmatch.eval.Evaluation;
+import dev.clipmatch.eval.Evaluator;
+import dev.clipmatch.eval.MatrixSource;
+import dev.clipmatch.eval.ScoreSource;
+import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Json;
+import dev.clipmatch.io.Npy;
+import dev.clipmatch.kernels.Backends;
+import dev.clipmatch.kernels.CpuBackend;
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code clipmatch eval}: exact Recall@K of a retrieval result, full set and sampled protocols, both directions. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Recall@K, mean and median rank in both directions (image->text, text->image) from embeddings or a score matrix,",
+            "on the full set and on the sampled protocol (N images with all their captions, repeated)."})
+public final class EvalCommand implements Callable<Integer> {
+
+    static final class Inputs {
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        EmbeddingFiles embeddings;
+
+        @Option(names = "--similarity", paramLabel = "S.npy", required = true,
+                description = "Score matrix [images, captions] (float32/float16), e.g. exported by another model.")
+        Path similarity;
+    }
+
+    static final class EmbeddingFiles {
+        @Option(names = "--image-embeddings", paramLabel = "I.npy", required = true, description = "Image embeddings [images, dim], float32 or float16.")
+        Path images;
+
+        @Option(names = "--text-embeddings", paramLabel = "T.npy", required = true, description = "Caption embeddings [captions, dim], float32 or float16.")
+        Path texts;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Inputs inputs;
+
+    @Option(names = "--text-image", paramLabel = "G.npy",
+            description = "Caption -> image index (int32/int64). Default: caption c belongs to image c / (captions / images).")
+    Path textImage;
+
+    @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
+    int[] ks;
+
+    @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes, e.g. 10 or 10,100,1000.")
+    int[] sampleImages = new int[0];
+
+    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON.")
+    Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Write the report as CSV, one row per metric.")
+    Path csv;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Native worker threads (0: one per core).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
+        if (iterations < 1) throw new UserError("--iterations must be at least 1, got " + iterations);
+        if (threads > 0) CpuBackend.setThreads(threads);
+        ScoreSource source = loadSource();
+        for (int n : sampleImages) {
+            if (n < 1 || n > source.images())
+                throw new UserError("--sample-images " + n + ": must be between 1 and the " + source.images() + " images");
+        }
+        Evaluation result = Evaluator.evaluate(source, ks, sampleImages, iterations, seed, System.err);
+        System.out.print(EvalReport.table(result));
+        if (json != null) AtomicFiles.writeString(json, Json.pretty(EvalReport.json(result)));
+        if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(result));
+        return 0;
+    }
+
+    private ScoreSource loadSource() {
+        if (inputs.similarity != null) {
+            Npy.FloatArray s = EvalInputs.similarity(inputs.similarity);
+            int n = (int) s.shape()[0], m = (int) s.shape()[1];
+            return new MatrixSource(s.data(), n, m, mapping(n, m));
+        }
+        Embeddings im = EvalInputs.embeddings(inputs.embeddings.images);
+        Embeddings tx = EvalInputs.embeddings(inputs.embeddings.texts);
+        if (im.dim() != tx.dim())
+            throw new UserError(inputs.embeddings.images + " has dimension " + im.dim() + " but " + inputs.embeddings.texts + " has " + tx.dim());
+        long[] map = mapping(im.rows(), tx.rows());
+        ScoreBackend backend = Backends.select(device, System.err);
+        try {
+            return new EmbeddingSource(im, tx, map, backend);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("embeddings: " + e.getMessage(), e);
+        }
+    }
+
+    private long[] mapping(int images, int captions) {
+        if (textImage == null) return EvalInputs.defaultCaptionImage(images, captions);
+        return EvalInputs.captionImage(textImage, images, captions);
+    }
+}

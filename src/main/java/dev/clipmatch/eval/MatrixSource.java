@@ -1,0 +1,54 @@
+package dev.clipmatch.eval;
+
+import dev.clipmatch.kernels.ScoreBackend.BidirectionalRanks;
+
+/** Scores held as a dense image x caption matrix: an exported one (e.g. NAAF) or one computed once from embeddings. */
+public final class MatrixSource implements ScoreSource {
+    private final float[] scores;
+    private final int images;
+    private final int captions;
+    private final long[] captionImage;
+
+    public MatrixSource(float[] scores, int images, int captions, long[] captionImage) {
+        if ((long) images * captions != scores.length) throw new IllegalArgumentException("score matrix is not " + images + " x " + captions);
+        this.scores = scores;
+        this.images = images;
+        this.captions = captions;
+        this.captionImage = captionImage;
+    }
+
+    public float[] scores() {
+        return scores;
+    }
+
+    @Override
+    public int images() {
+        return images;
+    }
+
+    @Override
+    public int captions() {
+        return captions;
+    }
+
+    @Override
+    public long[] captionImage() {
+        return captionImage;
+    }
+
+    @Override
+    public BidirectionalRanks fullRanks() {
+        int[] rows = new int[images], cols = new int[captions], colImage = new int[captions];
+        for (int i = 0; i < images; i++) rows[i] = i;
+        for (int c = 0; c < captions; c++) {
+            cols[c] = c;
+            colImage[c] = (int) captionImage[c];
+        }
+        return MatrixRanks.compute(scores, captions, rows, cols, colImage, true);
+    }
+
+    @Override
+    public BidirectionalRanks subsetRanks(int[] images, int[] captions, int[] captionLocalImage) {
+        return MatrixRanks.compute(scores, this.captions, images, captions, captionLocalImage, false);
+    }
+}

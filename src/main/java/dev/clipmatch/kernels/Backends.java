@@ -1,0 +1,52 @@
+package dev.clipmatch.kernels;
+
+import dev.clipmatch.cli.UserError;
+import java.io.PrintStream;
+
+/**
+ * Chooses the scoring backend for {@code --device auto|cpu|cuda}. The CUDA backend is reached only by name
+ * (reflection), so its classes, and the CUDA libraries behind them, are never loaded on the CPU path.
+ */
+public final class Backends {
+    static final String CUDA_BACKEND = "dev.clipmatch.kernels.cuda.CudaBackend";
+
+    private Backends() {}
+
+    public static ScoreBackend select(String device, PrintStream notices) {
+        switch (device) {
+            case "cpu":
+                return new CpuBackend();
+            case "cuda": {
+                ScoreBackend cuda = tryCuda();
+                if (cuda == null) throw new UserError("--device cuda: no usable CUDA GPU (build with -Pgpu on a machine with an NVIDIA driver)");
+                return cuda;
+            }
+            case "auto": {
+                ScoreBackend cuda = tryCuda();
+                if (cuda != null) return cuda;
+                if (cudaBuilt()) notices.println("clipmatch: no CUDA GPU available, using the CPU kernels");
+                return new CpuBackend();
+            }
+            default:
+                throw new UserError("--device must be auto, cpu or cuda, not '" + device + "'");
+        }
+    }
+
+    /** Whether this build carries the CUDA backend (the gpu profile); a CPU-only build falls back silently. */
+    static boolean cudaBuilt() {
+        return Backends.class.getClassLoader().getResource(CUDA_BACKEND.replace('.', '/') + ".class") != null;
+    }
+
+    /** The CUDA backend if this build has it and a GPU answers; null otherwise. */
+    private static ScoreBackend tryCuda() {
+        try {
+            Class<?> c = Class.forName(CUDA_BACKEND);
+            if (!(boolean) c.getMethod("available").invoke(null)) return null;
+            return (ScoreBackend) c.getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            return null; // CPU-only build
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null; // GPU classes present but no driver/device
+        }
+    }
+}
