@@ -1,0 +1,135 @@
+package dev.clipmatch.kernels.cuda;
+
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * The CUDA kernels behind {@link ScoreBackend}: float32 on CUDA cores in the canonical dot order of kernels.h,
+ * so scores, ranks and top-K equal the CPU backend's bit for bit (softmax probabilities within a few ulp).
+ * Reached only by reflection from {@code dev.clipmatch.kernels.Backends} ({@link #available()}, then the
+ * constructor), so CPU-only runs never load it. Error codes become exceptions carrying the native message
+ * (with CUDA's error text for device failures): IllegalArgumentException for bad arguments, OutOfMemoryError for
+ * device memory, IllegalStateException for CUDA failures.
+ */
+public final class CudaBackend implements ScoreBackend {
+    private static final int MAX_K = 4096; // CM_CUDA_MAX_K
+
+    private final String device;
+
+    /** Binds to the current CUDA device; throws IllegalStateException naming the reason when there is none. */
+    public CudaBackend() {
+        String reason = unavailableReason();
+        if (reason != null) throw new IllegalStateException("no usable CUDA device: " + reason);
+        try (BytePointer name = new BytePointer(256)) {
+            check(CudaKernels.cm_cuda_device_name(name, 256));
+            device = name.getString();
+        }
+    }
+
+    /** Whether a CUDA device answers (false, not an exception, when the driver or the device is missing). */
+    public static boolean available() {
+        return unavailableReason() == null;
+    }
+
+    /** Why no CUDA device can be used, or null when one can. */
+    public static String unavailableReason() {
+        try (IntPointer count = new IntPointer(1)) {
+            check(CudaKernels.cm_cuda_device_count(count));
+            return count.get() > 0 ? null : CudaKernels.cm_cuda_last_error();
+        }
+    }
+
+    /** Description of the device in use: name, compute capability, memory. */
+    public String device() {
+        return device;
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    static void check(int code) {
+        if (code == 0) return;
+        String message = CudaKernels.cm_cuda_last_error();
+        if (code == 1) throw new IllegalArgumentException(message);
+        if (code == 2) throw new OutOfMemoryError("CUDA kernels: " + message);
+        throw new IllegalStateException("CUDA kernels (code " + code + "): " + message);
+    }
+
+    private static void sameDim(Embeddings a, Embeddings b) {
+        if (a.dim() != b.dim()) throw new IllegalArgumentException("dimension mismatch: " + a.dim() + " vs " + b.dim());
+        if (a.rows() < 1 || b.rows() < 1) throw new IllegalArgumentException("empty embeddings");
+    }
+
+    @Override
+    public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
+        sameDim(a, b);
+        float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
+        try (FloatPointer pa = new FloatPointer(a.data()); FloatPointer pb = new FloatPointer(b.data());
+                FloatPointer po = new FloatPointer(out.length)) {
+            check(CudaKernels.cm_cuda_similarity(pa, a.rows(), pb, b.rows(), a.dim(), normalize ? 1 : 0, scale,
+                    softmax ? 1 : 0, po));
+            po.get(out);
+        }
+        return out;
+    }
+
+    @Override
+    public long[] rank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, boolean normalize) {
+        sameDim(queries, candidates);
+        if (posOffsets.length != queries.rows() + 1)
+            throw new IllegalArgumentException("positive offsets need one entry per query plus one");
+        if (posOffsets[queries.rows()] > posIndices.length)
+            throw new IllegalArgumentException("positive offsets run past the indices");
+        long[] ranks = new long[queries.rows()];
+        try (FloatPointer q = new FloatPointer(queries.data()); FloatPointer c = new FloatPointer(candidates.data());
+                LongPointer off = new LongPointer(posOffsets); LongPointer idx = new LongPointer(posIndices);
+                LongPointer out = new LongPointer(ranks.length)) {
+            check(CudaKernels.cm_cuda_rank(q, queries.rows(), c, candidates.rows(), queries.dim(), off, idx,
+                    normalize ? 1 : 0, out, null));
+            out.get(ranks);
+        }
+        return ranks;
+    }
+
+    @Override
+    public BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize) {
+        sameDim(images, texts);
+        if (textImage.length != texts.rows()) throw new IllegalArgumentException("need one image index per text");
+        long[] imageRanks = new long[images.rows()], textRanks = new long[texts.rows()];
+        try (FloatPointer im = new FloatPointer(images.data()); FloatPointer tx = new FloatPointer(texts.data());
+                LongPointer map = new LongPointer(textImage); LongPointer ir = new LongPointer(imageRanks.length);
+                LongPointer tr = new LongPointer(textRanks.length)) {
+            check(CudaKernels.cm_cuda_rank_bidirectional(im, images.rows(), tx, texts.rows(), images.dim(), map,
+                    normalize ? 1 : 0, ir, tr));
+            ir.get(imageRanks);
+            tr.get(textRanks);
+        }
+        return new BidirectionalRanks(imageRanks, textRanks);
+    }
+
+    @Override
+    public TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize) {
+        sameDim(queries, candidates);
+        if (k < 1 || k > candidates.rows())
+            throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
+        if (k > MAX_K)
+            throw new IllegalArgumentException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K + " (use --device cpu)");
+        int n = Math.multiplyExact(queries.rows(), k);
+        float[] scores = new float[n];
+        long[] indices = new long[n];
+        try (FloatPointer q = new FloatPointer(queries.data()); FloatPointer c = new FloatPointer(candidates.data());
+                FloatPointer s = new FloatPointer(n); LongPointer ix = new LongPointer(n)) {
+            check(CudaKernels.cm_cuda_topk(q, queries.rows(), c, candidates.rows(), queries.dim(), k,
+                    normalize ? 1 : 0, s, ix));
+            s.get(scores);
+            ix.get(indices);
+        }
+        return new TopK(scores, indices, queries.rows(), k);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.clipmatch.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.clipmatch.kernels.CpuBackend;
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA backend as far as a machine can check it: only in a {@code -Pgpu} build (skipped otherwise, since the
+ * default build has no CUDA library). Without a GPU: the backend reports itself unavailable with the driver's
+ * reason, refuses to construct, and the native CUDA test binary's host-side checks (argument validation, key
+ * order) pass. With a GPU: scores, ranks and top-K equal the CPU backend's exactly.
+ */
+class CudaBackendTest {
+    private static final String BINDING = "dev/clipmatch/kernels/cuda/linux-x86_64/libjniCudaKernels.so";
+
+    private static void assumeGpuBuild() {
+        assumeTrue(CudaBackendTest.class.getClassLoader().getResource(BINDING) != null,
+                "CUDA binding not built (build with -Pgpu to run these tests)");
+    }
+
+    @Test
+    void reportsAvailabilityWithAReason() {
+        assumeGpuBuild();
+        String reason = CudaBackend.unavailableReason();
+        assertEquals(reason == null, CudaBackend.available());
+        if (reason != null) {
+            assertFalse(reason.isBlank(), "a missing device needs a reason");
+            IllegalStateException e = assertThrows(IllegalStateException.class, CudaBackend::new);
+            assertTrue(e.getMessage().startsWith("no usable CUDA device: "), e.getMessage());
+        }
+    }
+
+    @Test
+    void nativeHostChecksPass() throws Exception {
+        assumeGpuBuild();
+        String repo = System.getenv().getOrDefault("CLIPMATCH_REPO", ".");
+        Path binary = Path.of(repo, "target", "native", "clipmatch_cuda_tests");
+        assertTrue(Files.isExecutable(binary), "CUDA test binary missing: " + binary);
+        Process p = new ProcessBuilder(binary.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("host-only checks: 0 of"), out);
+    }
+
+    @Test
+    void equalsTheCpuBackendOnAGpu() {
+        assumeGpuBuild();
+        assumeTrue(CudaBackend.available(), () -> "no CUDA device: " + CudaBackend.unavailableReason());
+        ScoreBackend cuda = new CudaBackend(), cpu = new CpuBackend();
+        Random random = new Random(5);
+        int images = 53, texts = 265, dim = 77;
+        Embeddings im = random(random, images, dim), tx = random(random, texts, dim);
+        long[] textImage = new long[texts];
+        for (int t = 0; t < texts; t++) textImage[t] = t % images;
+        assertArrayEquals(cpu.similarity(im, tx, true, 100f, false), cuda.similarity(im, tx, true, 100f, false));
+        ScoreBackend.BidirectionalRanks want = cpu.rankBidirectional(im, tx, textImage, true);
+        ScoreBackend.BidirectionalRanks got = cuda.rankBidirectional(im, tx, textImage, true);
+        assertArrayEquals(want.imageRanks(), got.imageRanks());
+        assertArrayEquals(want.textRanks(), got.textRanks());
+        ScoreBackend.TopK wk = cpu.topk(im, tx, 10, true), gk = cuda.topk(im, tx, 10, true);
+        assertArrayEquals(wk.indices(), gk.indices());
+        assertArrayEquals(wk.scores(), gk.scores());
+        assertThrows(IllegalArgumentException.class, () -> cuda.topk(im, tx, texts + 1, true));
+    }
+
+    private static Embeddings random(Random random, int rows, int dim) {
+        float[] data = new float[rows * dim];
+        for (int i = 0; i < data.length; i++) data[i] = (float) random.nextGaussian();
+        return new Embeddings(data, rows, dim);
+    }
+}
