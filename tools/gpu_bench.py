@@ -10,7 +10,9 @@ a bf16 8192^3 torch.mm on random data.
 
 Workload: n images x m = 5n captions x 512 dims, caption t belongs to image t % n, captions are their
 image plus noise (so ranks look like a real model's). "rank" is image->text ranking (the recall sweep's
-kernel), "topk" the k best captions per image.
+kernel), "rank2way" both directions (ours: one pass over the scores; torch: one chunked pass per direction;
+TFLOP/s counts one pass), "topk" the k best captions per image. For "rank" the peak device memory of both
+sides is reported (ours: the kernels' own allocation pool; torch: its allocator's peak above the inputs).
 
 Usage on the GPU machine (tools/gpu-check.sh runs it):
   python3 tools/gpu_bench.py --lib target/native-cuda/libclipmatch_cuda.so [--sizes 1000,5000,20000,100000]
@@ -38,6 +40,7 @@ class CudaKernels:
     SIGNATURES = {
         "cm_cuda_device_count": [P],
         "cm_cuda_device_name": [ctypes.c_char_p, INT],
+        "cm_cuda_memory_peak": [P, INT],
         "cm_cuda_similarity_dev": [P, I64, P, I64, I64, INT, INT, FLT, INT, P, P],
         "cm_cuda_rank_dev": [P, I64, P, I64, I64, INT, P, P, INT, P, P, P],
         "cm_cuda_rank_bidirectional_dev": [P, I64, P, I64, I64, INT, P, INT, P, P, P],
@@ -66,6 +69,12 @@ class CudaKernels:
         self.call("cm_cuda_device_name", buf, 256)
         return buf.value.decode()
 
+    def memory_peak(self, reset=False):
+        """Bytes our kernels held at once (their stream-ordered pool) since the last reset."""
+        peak = ctypes.c_int64(0)
+        self.call("cm_cuda_memory_peak", ctypes.byref(peak), 1 if reset else 0)
+        return peak.value
+
     @staticmethod
     def stream():
         return P(torch.cuda.current_stream().cuda_stream)
@@ -93,6 +102,8 @@ class CpuKernels:
         self.last_error.restype = ctypes.c_char_p
         self.rank_fn = self.lib._ZN9clipmatch7cm_rankEPKflS1_llPKlS3_iPlS4_
         self.rank_fn.argtypes, self.rank_fn.restype = [P, I64, P, I64, I64, P, P, INT, P, P], INT
+        self.bidi_fn = self.lib._ZN9clipmatch21cm_rank_bidirectionalEPKflS1_llPKliPlS4_
+        self.bidi_fn.argtypes, self.bidi_fn.restype = [P, I64, P, I64, I64, P, INT, P, P], INT
         self.topk_fn = self.lib._ZN9clipmatch7cm_topkEPKflS1_llliPfPl
         self.topk_fn.argtypes, self.topk_fn.restype = [P, I64, P, I64, I64, I64, INT, P, P], INT
 
@@ -105,6 +116,14 @@ class CpuKernels:
         self._check(self.rank_fn(q.data_ptr(), q.shape[0], c.data_ptr(), c.shape[0], q.shape[1], offsets.data_ptr(),
                                  positives.data_ptr(), 0, ranks.data_ptr(), None))
         return ranks
+
+    def rank_bidirectional(self, images, texts, text_image):
+        image_ranks = torch.empty(images.shape[0], dtype=torch.int64)
+        text_ranks = torch.empty(texts.shape[0], dtype=torch.int64)
+        self._check(self.bidi_fn(images.data_ptr(), images.shape[0], texts.data_ptr(), texts.shape[0],
+                                 images.shape[1], text_image.data_ptr(), 0, image_ranks.data_ptr(),
+                                 text_ranks.data_ptr()))
+        return image_ranks, text_ranks
 
     def topk(self, q, c, k):
         scores = torch.empty(q.shape[0], k, dtype=torch.float32)
@@ -136,6 +155,12 @@ def peer_rank(q, c, positives, chunk):
         best_index = torch.where(pos_scores == best, pos, big).min(1, keepdim=True).values
         ranks[i0:i0 + chunk] = (s > best).sum(1) + ((s == best) & (columns < best_index)).sum(1)
     return ranks
+
+
+def peer_rank_bidirectional(images, texts, positives, text_image, chunk_images, chunk_texts):
+    """Both directions as a user would do it: one chunked pass per direction (a text's positive is its image)."""
+    return (peer_rank(images, texts, positives, chunk_images),
+            peer_rank(texts, images, text_image[:, None].contiguous(), chunk_texts))
 
 
 def peer_topk(q, c, k, chunk):
@@ -220,15 +245,33 @@ def bench(args):
             flop = 2.0 * n * m * args.dim
             chunk = chunk_rows(m)
             ranks = torch.empty(n, dtype=torch.int64, device=device)
+            kernels.memory_peak(reset=True)
             ours_ms = median_ms(lambda: kernels.rank(images, texts, code, offsets, positives, ranks), args.repeats)
+            ours_mib = kernels.memory_peak() / 2 ** 20
             ours_recall = [recall_at(ranks, k) for k in (1, 5, 10)]
+            torch.cuda.reset_peak_memory_stats()
+            base = torch.cuda.memory_allocated()
             peer_ms = median_ms(lambda: peer_rank(images, texts, positives, chunk), args.repeats)
+            peer_mib = (torch.cuda.max_memory_allocated() - base) / 2 ** 20
             peer_ranks = peer_rank(images, texts, positives, chunk)
             peer_recall = [recall_at(peer_ranks, k) for k in (1, 5, 10)]
             same = (ranks == peer_ranks).double().mean().item() * 100
             rows.append((f"{n}x{m}", name, "rank", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
-                         f"R@1/5/10 {ours_recall[0]:.2f}/{ours_recall[1]:.2f}/{ours_recall[2]:.2f} vs "
-                         f"{peer_recall[0]:.2f}/{peer_recall[1]:.2f}/{peer_recall[2]:.2f}, {same:.1f}% ranks equal"))
+                         f"{ours_mib:.0f}/{peer_mib:.0f} MiB; R@1/5/10 {ours_recall[0]:.2f}/{ours_recall[1]:.2f}/"
+                         f"{ours_recall[2]:.2f} vs {peer_recall[0]:.2f}/{peer_recall[1]:.2f}/{peer_recall[2]:.2f}, "
+                         f"{same:.1f}% ranks equal"))
+            print(rows[-1], flush=True)
+            text_ranks = torch.empty(m, dtype=torch.int64, device=device)
+            ours_ms = median_ms(lambda: kernels.rank_bidirectional(images, texts, code, text_image, ranks, text_ranks),
+                                args.repeats)
+            chunk_texts = chunk_rows(n)
+            peer_ms = median_ms(lambda: peer_rank_bidirectional(images, texts, positives, text_image, chunk,
+                                                                chunk_texts), args.repeats)
+            _, peer_text = peer_rank_bidirectional(images, texts, positives, text_image, chunk, chunk_texts)
+            same = (text_ranks == peer_text).double().mean().item() * 100
+            rows.append((f"{n}x{m}", name, "rank2way", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
+                         f"text->image R@1 {recall_at(text_ranks, 1):.2f} vs {recall_at(peer_text, 1):.2f}, "
+                         f"{same:.1f}% ranks equal"))
             print(rows[-1], flush=True)
             for k in args.k:
                 scores = torch.empty(n, k, dtype=torch.float32, device=device)
@@ -240,12 +283,12 @@ def bench(args):
                 rows.append((f"{n}x{m}", name, f"topk{k}", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
                              f"top-1 equal for {same:.1f}% of queries"))
                 print(rows[-1], flush=True)
-            del images, texts, text_image, positives, offsets, ranks
+            del images, texts, text_image, positives, offsets, ranks, text_ranks
             torch.cuda.empty_cache()
     print()
     print(f"ceilings: copy {copy_gbs:.0f} GB/s, bf16 mm {mm_tflops:.0f} TFLOP/s (measured above); dim {args.dim}")
     print(f"{'size':>14} {'dtype':>5} {'kernel':>8} {'ours ms':>9} {'torch ms':>9} {'speedup':>7} "
-          f"{'TFLOP/s':>8} {'% mm':>5}  check")
+          f"{'TFLOP/s':>8} {'% mm':>5}  check (rank: peak memory ours/torch)")
     for size, name, what, ours, peer, tflops, ceiling, note in rows:
         print(f"{size:>14} {name:>5} {what:>8} {ours:9.2f} {peer:9.2f} {peer / ours:6.2f}x {tflops:8.1f} "
               f"{100 * tflops / ceiling:4.0f}%  {note}")
@@ -297,6 +340,11 @@ def self_test(args):
     ci = torch.randint(-3, 4, (5 * n, dim), generator=g).float()
     want = cpu.rank(qi, ci, offsets, flat)
     check(torch.equal(peer_rank(qi, ci, sorted_positives, 7), want), "peer rank equals the CPU kernels on exact scores")
+    text_image = (torch.arange(5 * n) % n).contiguous()
+    want_images, want_texts = cpu.rank_bidirectional(qi, ci, text_image)
+    got_images, got_texts = peer_rank_bidirectional(qi, ci, sorted_positives, text_image, 7, 11)
+    check(torch.equal(got_images, want_images) and torch.equal(got_texts, want_texts),
+          "peer two-way ranks equal the CPU kernels on exact scores")
     for k in (1, 10, 5 * n):
         ws, wi = cpu.topk(qi, ci, k)
         _, gi = peer_topk(qi, ci, k, 7)

@@ -119,3 +119,20 @@ extern "C" int cm_cuda_device_name(char* buf, int len) {
                 prop.minor, prop.totalGlobalMem / (1024.0 * 1024.0 * 1024.0));
   return CM_OK;
 }
+
+extern "C" int cm_cuda_memory_peak(int64_t* bytes, int reset) {
+  if (bytes == nullptr) return fail(CM_ERR_ARGUMENT, "memory_peak: null pointer");
+  CM_RETURN_IF(require_device());
+  int device = 0;
+  CM_CUDA_CALL(cudaGetDevice(&device), "querying the current device");
+  cudaMemPool_t pool;
+  CM_CUDA_CALL(cudaDeviceGetDefaultMemPool(&pool, device), "memory pool");
+  uint64_t high = 0;
+  CM_CUDA_CALL(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &high), "memory pool high-water mark");
+  *bytes = static_cast<int64_t>(high);
+  if (reset != 0) {
+    uint64_t zero = 0;
+    CM_CUDA_CALL(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &zero), "memory pool reset");
+  }
+  return CM_OK;
+}

@@ -56,6 +56,10 @@ CM_CUDA_API int cm_cuda_set_device(int device);
 // "name, compute capability, memory" of the current device, into buf (NUL-terminated, at most len bytes).
 CM_CUDA_API int cm_cuda_device_name(char* buf, int len);
 
+// High-water mark, in bytes, of the device memory the kernels have held at once on the current device
+// (their stream-ordered pool) since the last reset; reset != 0 starts a new measurement.
+CM_CUDA_API int cm_cuda_memory_peak(int64_t* bytes, int reset);
+
 // Host pointers, float32: see kernels.h for each function's contract.
 CM_CUDA_API int cm_cuda_normalize_rows(float* x, int64_t rows, int64_t dim);
 CM_CUDA_API int cm_cuda_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim, int normalize,
