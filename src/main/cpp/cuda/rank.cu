@@ -1,11 +1,11 @@
-// Streaming rank in the tile epilogue: each query's best-positive score (by the tiles' own arithmetic) is
-// the threshold; every score tile is compared against it in registers and only the counts leave the block.
+// Streaming rank in the tile epilogue: each query's best-positive score (read off the same tiles, see
+// thresholds.cuh) is the threshold; every score tile is compared against it in registers and only the counts leave the block.
 // Memory: O(queries + candidates); the score matrix never exists.
 #include <string>
 #include <vector>
 
 #include "common.cuh"
-#include "pairs.cuh"
+#include "thresholds.cuh"
 #include "tiles.cuh"
 
 namespace clipmatch {
@@ -134,8 +134,9 @@ extern "C" int cm_cuda_rank_dev(const void* queries, int64_t nq, const void* can
   expand_positives<<<grid_for(nq, 128), 128, 0, stream>>>(pos_offsets, nq, pairs, pair_query.as<int64_t>(),
                                                            status.slot(kBadIndex), status.slot(kNoPositive));
   CM_LAUNCHED("rank: positives");
-  CM_RETURN_IF(pair_scores(q, c, pair_query.as<int64_t>(), pos_indices, pairs, nullptr,
-                           best.as<unsigned long long>(), status.slot(kBadIndex), stream));
+  Positives positives{pair_query.as<int64_t>(), pos_indices, pairs, nullptr, pos_offsets, pos_indices};
+  CM_RETURN_IF(capture_thresholds(q, c, positives, best.as<unsigned long long>(), nullptr, status.slot(kBadIndex),
+                                  stream));
   unpack_best<<<grid_for(nq, 128), 128, 0, stream>>>(best.as<unsigned long long>(), nq, th_score.as<float>(),
                                                       th_index.as<int64_t>(), best_positive, status.slot(kNoPositive));
   CM_LAUNCHED("rank: thresholds");
@@ -176,8 +177,9 @@ extern "C" int cm_cuda_rank_bidirectional_dev(const void* images, int64_t n_imag
   CM_CUDA_CALL(cudaMemsetAsync(image_ranks, 0, sizeof(int64_t) * n_images, stream), "rank: clearing the ranks");
   CM_CUDA_CALL(cudaMemsetAsync(text_ranks, 0, sizeof(int64_t) * n_texts, stream), "rank: clearing the ranks");
   // Pair t = (text_image[t], t): its score is text t's own threshold and a candidate for its image's best.
-  CM_RETURN_IF(pair_scores(im, tx, text_image, nullptr, n_texts, text_best.as<float>(),
-                           best.as<unsigned long long>(), status.slot(kBadIndex), stream));
+  Positives positives{text_image, nullptr, n_texts, text_image, nullptr, nullptr};
+  CM_RETURN_IF(capture_thresholds(im, tx, positives, best.as<unsigned long long>(), text_best.as<float>(),
+                                  status.slot(kBadIndex), stream));
   unpack_best<<<grid_for(n_images, 128), 128, 0, stream>>>(best.as<unsigned long long>(), n_images,
                                                             th_score.as<float>(), th_index.as<int64_t>(), nullptr,
                                                             status.slot(kNoPositive));

@@ -8,8 +8,8 @@
 //   CPU's. Block tile 32 x 32, each half-warp an 8 x 8 micro-tile.
 // - fp16/bf16 on tensor cores: mma.sync m16n8k16 with fp32 accumulators (ldmatrix, cp.async 4-stage
 //   pipeline), block tile 128 x 128, 8 warps of 64 x 32. Portable to sm_80; a wgmma path is future work.
-// Pair kernels compute single (query, candidate) scores with the same arithmetic as the tiles (the same
-// lanes, or the same mma sequence over the same k steps), for best positives and text thresholds.
+// A kernel runs either over every tile (grouped order) or over an explicit list of tiles (the tiles that
+// hold positives, whose scores become the rank thresholds: thresholds.cu).
 #ifndef CLIPMATCH_CUDA_TILES_CUH
 #define CLIPMATCH_CUDA_TILES_CUH
 
@@ -28,7 +28,8 @@ constexpr int kTileThreads = 256;
 struct TileCoord {
   int tm, tn;
 };
-__device__ inline TileCoord tile_of(int64_t bid, int tiles_m, int tiles_n) {
+__device__ inline TileCoord tile_of(int64_t bid, int tiles_m, int tiles_n, const int* tile_list) {
+  if (tile_list != nullptr) return {tile_list[2 * bid], tile_list[2 * bid + 1]};
   constexpr int kGroup = 8;
   int64_t per_group = static_cast<int64_t>(kGroup) * tiles_n;
   int64_t group = bid / per_group;
@@ -70,10 +71,11 @@ __device__ inline void butterfly_round(float* v, int lane, int width) {
 template <class Epi>
 __global__ void __launch_bounds__(kTileThreads) canonical_tiles(const float* __restrict__ a, int64_t lda,
                                                                  const float* __restrict__ b, int64_t ldb,
-                                                                 int steps16, int tiles_m, int tiles_n, Epi epi) {
+                                                                 int steps16, int tiles_m, int tiles_n,
+                                                                 const int* tile_list, Epi epi) {
   __shared__ __align__(16) float as[kCanonK][kCanonM + 4];
   __shared__ __align__(16) float bs[kCanonK][kCanonN + 4];
-  TileCoord t = tile_of(blockIdx.x, tiles_m, tiles_n);
+  TileCoord t = tile_of(blockIdx.x, tiles_m, tiles_n, tile_list);
   int tid = threadIdx.x, lane = tid & 15, group = tid >> 4, gm = group >> 2, gn = group & 3;
   int load_row = tid >> 3, load_k = (tid & 7) * 4;
   const float* a_src = a + static_cast<int64_t>(t.tm * kCanonM + load_row) * lda + load_k;
@@ -119,22 +121,6 @@ __global__ void __launch_bounds__(kTileThreads) canonical_tiles(const float* __r
   tile.r = gm * 8 + (lane >> 1);
   tile.c = gn * 8 + (lane & 1) * 4;
   epi.template apply<kCanonM, kCanonN>(tile, t.tm * kCanonM, t.tn * kCanonN);
-}
-
-// One canonical score in one thread: the same lanes, the same order, the same pairwise sum.
-__device__ inline float canonical_dot(const float* __restrict__ x, const float* __restrict__ y, int steps16) {
-  float lane[16];
-#pragma unroll
-  for (int l = 0; l < 16; ++l) lane[l] = 0.0f;
-  for (int s = 0; s < steps16; ++s) {
-#pragma unroll
-    for (int l = 0; l < 16; ++l) lane[l] = fmaf(x[s * 16 + l], y[s * 16 + l], lane[l]);
-  }
-#pragma unroll
-  for (int w = 8; w >= 1; w /= 2)
-#pragma unroll
-    for (int l = 0; l < w; ++l) lane[l] += lane[l + w];
-  return lane[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -201,11 +187,12 @@ struct MmaTile {
 template <typename T, class Epi>
 __global__ void __launch_bounds__(kTileThreads, 2) mma_tiles(const T* __restrict__ a, int64_t lda,
                                                               const T* __restrict__ b, int64_t ldb, int ktiles,
-                                                              int tiles_m, int tiles_n, Epi epi) {
+                                                              int tiles_m, int tiles_n, const int* tile_list,
+                                                              Epi epi) {
   extern __shared__ __align__(16) unsigned char smem_raw[];
   T* as = reinterpret_cast<T*>(smem_raw);
   T* bs = as + kMmaStages * kMmaM * kMmaLds;
-  TileCoord t = tile_of(blockIdx.x, tiles_m, tiles_n);
+  TileCoord t = tile_of(blockIdx.x, tiles_m, tiles_n, tile_list);
   int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, wm = warp >> 2, wn = warp & 3;
   const T* a_tile = a + static_cast<int64_t>(t.tm) * kMmaM * lda;
   const T* b_tile = b + static_cast<int64_t>(t.tn) * kMmaN * ldb;
@@ -268,62 +255,47 @@ __global__ void __launch_bounds__(kTileThreads, 2) mma_tiles(const T* __restrict
   epi.template apply<kMmaM, kMmaN>(tile, t.tm * kMmaM, t.tn * kMmaN);
 }
 
-// Eight (query, candidate) scores per warp by the tiles' instruction sequence: pair p of the warp is row p
-// of A and column p of B, every other row zero, the same k steps in the same order; the score is the
-// diagonal element (p, p).
-template <typename T>
-__device__ inline float mma_pair_score(const T* __restrict__ x, const T* __restrict__ y, int steps16, int lane) {
-  int t = lane & 3, g = lane >> 2;
-  float d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-  for (int s = 0; s < steps16; ++s) {
-    int k = s * 16 + t * 2;
-    uint32_t af[4];
-    af[0] = *reinterpret_cast<const uint32_t*>(x + k);
-    af[1] = 0;
-    af[2] = *reinterpret_cast<const uint32_t*>(x + k + 8);
-    af[3] = 0;
-    uint32_t b0 = *reinterpret_cast<const uint32_t*>(y + k), b1 = *reinterpret_cast<const uint32_t*>(y + k + 8);
-    Mma<T>::run(d, af, b0, b1);
-  }
-  // Thread (g, t) holds columns 2t, 2t+1 of row g: the diagonal of row g sits at t = g/2.
-  float mine = (g & 1) ? d[1] : d[0];
-  return __shfl_sync(0xffffffffu, mine, (g << 2) | (g >> 1));
-}
-
 // ---------------------------------------------------------------------------------------------------------
+// Block tile of the engine that serves a panel's dtype.
+inline int tile_rows(int dtype) { return dtype == CM_CUDA_F32 ? kCanonM : kMmaM; }
+inline int tile_cols(int dtype) { return dtype == CM_CUDA_F32 ? kCanonN : kMmaN; }
+
 // Runs epi over the score tiles of rows [0, a_rows) of a (starting at row a_row0 of panel a) against rows
 // [0, b_rows) of b (from b_row0); the epilogue receives tile-relative coordinates plus the tile origin and
-// must mask rows >= a_rows and columns >= b_rows itself. Row offsets must be multiples of kRowPad.
+// must mask rows >= a_rows and columns >= b_rows itself. Row offsets must be multiples of kRowPad. With
+// tile_list (device array of `listed` (tile row, tile column) pairs) only those tiles run.
 template <class Epi>
 int run_tiles(const Panel& a, int64_t a_row0, int64_t a_rows, const Panel& b, int64_t b_row0, int64_t b_rows,
-              const Epi& epi, cudaStream_t stream) {
+              const Epi& epi, cudaStream_t stream, const int* tile_list = nullptr, int64_t listed = 0) {
+  int tiles_m = static_cast<int>(ceil_div(a_rows, tile_rows(a.dtype)));
+  int tiles_n = static_cast<int>(ceil_div(b_rows, tile_cols(a.dtype)));
+  int64_t blocks = tile_list != nullptr ? listed : static_cast<int64_t>(tiles_m) * tiles_n;
+  if (blocks == 0) return CM_OK;
+  if (blocks > 0x7fffffffLL) return fail(CM_ERR_ARGUMENT, "score matrix too large for one launch");
   if (a.dtype == CM_CUDA_F32) {
-    int tiles_m = static_cast<int>(ceil_div(a_rows, kCanonM)), tiles_n = static_cast<int>(ceil_div(b_rows, kCanonN));
     const float* pa = static_cast<const float*>(a.data) + a_row0 * a.ld;
     const float* pb = static_cast<const float*>(b.data) + b_row0 * b.ld;
     int steps16 = static_cast<int>(ceil_div(a.dim, 16));
-    canonical_tiles<Epi><<<static_cast<unsigned>(static_cast<int64_t>(tiles_m) * tiles_n), kTileThreads, 0, stream>>>(
-        pa, a.ld, pb, b.ld, steps16, tiles_m, tiles_n, epi);
+    canonical_tiles<Epi><<<static_cast<unsigned>(blocks), kTileThreads, 0, stream>>>(
+        pa, a.ld, pb, b.ld, steps16, tiles_m, tiles_n, tile_list, epi);
     CM_LAUNCHED("canonical score tiles");
     return CM_OK;
   }
-  int tiles_m = static_cast<int>(ceil_div(a_rows, kMmaM)), tiles_n = static_cast<int>(ceil_div(b_rows, kMmaN));
-  unsigned blocks = static_cast<unsigned>(static_cast<int64_t>(tiles_m) * tiles_n);
   int ktiles = static_cast<int>(a.ld / kMmaK);
   if (a.dtype == CM_CUDA_BF16) {
     auto kernel = mma_tiles<__nv_bfloat16, Epi>;
     CM_CUDA_CALL(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kMmaSmem),
                  "tensor-core tiles: shared memory");
-    kernel<<<blocks, kTileThreads, kMmaSmem, stream>>>(static_cast<const __nv_bfloat16*>(a.data) + a_row0 * a.ld,
-                                                       a.ld, static_cast<const __nv_bfloat16*>(b.data) + b_row0 * b.ld,
-                                                       b.ld, ktiles, tiles_m, tiles_n, epi);
+    kernel<<<static_cast<unsigned>(blocks), kTileThreads, kMmaSmem, stream>>>(
+        static_cast<const __nv_bfloat16*>(a.data) + a_row0 * a.ld, a.ld,
+        static_cast<const __nv_bfloat16*>(b.data) + b_row0 * b.ld, b.ld, ktiles, tiles_m, tiles_n, tile_list, epi);
   } else {
     auto kernel = mma_tiles<__half, Epi>;
     CM_CUDA_CALL(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kMmaSmem),
                  "tensor-core tiles: shared memory");
-    kernel<<<blocks, kTileThreads, kMmaSmem, stream>>>(static_cast<const __half*>(a.data) + a_row0 * a.ld, a.ld,
-                                                       static_cast<const __half*>(b.data) + b_row0 * b.ld, b.ld,
-                                                       ktiles, tiles_m, tiles_n, epi);
+    kernel<<<static_cast<unsigned>(blocks), kTileThreads, kMmaSmem, stream>>>(
+        static_cast<const __half*>(a.data) + a_row0 * a.ld, a.ld, static_cast<const __half*>(b.data) + b_row0 * b.ld,
+        b.ld, ktiles, tiles_m, tiles_n, tile_list, epi);
   }
   CM_LAUNCHED("tensor-core score tiles");
   return CM_OK;
