@@ -14,7 +14,7 @@
 //   report data errors (zero rows, bad positives) as error codes. Scores of the reduced-precision path are
 //   the tensor cores' fp32 sums of fp16/bf16 products (relative error ~1e-3 for fp16, ~1e-2 for bf16 against
 //   exact arithmetic); rank and top-K on that path are exact for those scores: the best positive's score is
-//   computed by the same instruction sequence as every other score.
+//   read off the same score tiles that it is compared against.
 // Every function returns CM_OK (0) or a code of kernels.h; cm_cuda_last_error() describes the calling
 // thread's last failure, with the CUDA error text for CM_ERR_DEVICE.
 #ifndef CLIPMATCH_KERNELS_CUDA_H
