@@ -42,7 +42,7 @@ step cuda-tests 240 "$build/clipmatch_cuda_tests" --require-gpu
 if command -v compute-sanitizer >/dev/null; then
   step sanitizer 180 compute-sanitizer --tool memcheck --error-exitcode 9 "$build/clipmatch_cuda_tests" --require-gpu --quick
 fi
-step bench-bin 120 "$build/clipmatch_cuda_bench" 5000 25000 512 bf16 10 5
+step bench-bin 120 bash -c "$build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 mma && $build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 wgmma"
 bench_args=(--lib "$build/libclipmatch_cuda.so" --sizes "$sizes")
 [[ $quick -eq 1 ]] && bench_args+=(--repeats 3)
 echo >&2

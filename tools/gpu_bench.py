@@ -41,6 +41,7 @@ class CudaKernels:
         "cm_cuda_device_count": [P],
         "cm_cuda_device_name": [ctypes.c_char_p, INT],
         "cm_cuda_memory_peak": [P, INT],
+        "cm_cuda_set_tensor_engine": [INT],
         "cm_cuda_similarity_dev": [P, I64, P, I64, I64, INT, INT, FLT, INT, P, P],
         "cm_cuda_rank_dev": [P, I64, P, I64, I64, INT, P, P, INT, P, P, P],
         "cm_cuda_rank_bidirectional_dev": [P, I64, P, I64, I64, INT, P, INT, P, P, P],
@@ -68,6 +69,9 @@ class CudaKernels:
         buf = ctypes.create_string_buffer(256)
         self.call("cm_cuda_device_name", buf, 256)
         return buf.value.decode()
+
+    def set_engine(self, name):
+        self.call("cm_cuda_set_tensor_engine", {"mma": 0, "wgmma": 1}[name])
 
     def memory_peak(self, reset=False):
         """Bytes our kernels held at once (their stream-ordered pool) since the last reset."""
@@ -223,6 +227,59 @@ def workload(n, dim, dtype, device, seed):
     return images, texts, text_image, positives, offsets
 
 
+def measure_peers(images, texts, text_image, positives, ks, repeats):
+    """Times of the PyTorch peer and its results, once per size and dtype."""
+    n, m = images.shape[0], texts.shape[0]
+    chunk, chunk_texts = chunk_rows(m), chunk_rows(n)
+    on_gpu = images.is_cuda
+    if on_gpu:
+        torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated() if on_gpu else 0
+    peer = {"rank_ms": median_ms(lambda: peer_rank(images, texts, positives, chunk), repeats)}
+    peer["rank_mib"] = (torch.cuda.max_memory_allocated() - base) / 2 ** 20 if on_gpu else 0.0
+    peer["ranks"] = peer_rank(images, texts, positives, chunk)
+    peer["rank2way_ms"] = median_ms(lambda: peer_rank_bidirectional(images, texts, positives, text_image, chunk,
+                                                                   chunk_texts), repeats)
+    peer["text_ranks"] = peer_rank_bidirectional(images, texts, positives, text_image, chunk, chunk_texts)[1]
+    for k in ks:
+        peer[f"topk{k}_ms"] = median_ms(lambda: peer_topk(images, texts, k, chunk), repeats)
+        peer[f"topk{k}"] = peer_topk(images, texts, k, chunk)[1]
+    return peer
+
+
+def measure_ours(kernels, code, images, texts, text_image, positives, offsets, peer, ks, repeats, label, size, flop,
+                 ceiling):
+    n, m = images.shape[0], texts.shape[0]
+    rows = []
+    ranks = torch.empty(n, dtype=torch.int64, device=images.device)
+    kernels.memory_peak(reset=True)
+    ms = median_ms(lambda: kernels.rank(images, texts, code, offsets, positives, ranks), repeats)
+    mib = kernels.memory_peak() / 2 ** 20
+    ours_r = [recall_at(ranks, k) for k in (1, 5, 10)]
+    peer_r = [recall_at(peer["ranks"], k) for k in (1, 5, 10)]
+    same = (ranks == peer["ranks"]).double().mean().item() * 100
+    rows.append((size, label, "rank", ms, peer["rank_ms"], flop / ms / 1e9, ceiling,
+                 f"{mib:.0f}/{peer['rank_mib']:.0f} MiB; R@1/5/10 {ours_r[0]:.2f}/{ours_r[1]:.2f}/{ours_r[2]:.2f} vs "
+                 f"{peer_r[0]:.2f}/{peer_r[1]:.2f}/{peer_r[2]:.2f}, {same:.1f}% ranks equal"))
+    print(rows[-1], flush=True)
+    text_ranks = torch.empty(m, dtype=torch.int64, device=images.device)
+    ms = median_ms(lambda: kernels.rank_bidirectional(images, texts, code, text_image, ranks, text_ranks), repeats)
+    same = (text_ranks == peer["text_ranks"]).double().mean().item() * 100
+    rows.append((size, label, "rank2way", ms, peer["rank2way_ms"], flop / ms / 1e9, ceiling,
+                 f"text->image R@1 {recall_at(text_ranks, 1):.2f} vs {recall_at(peer['text_ranks'], 1):.2f}, "
+                 f"{same:.1f}% ranks equal"))
+    print(rows[-1], flush=True)
+    for k in ks:
+        scores = torch.empty(n, k, dtype=torch.float32, device=images.device)
+        indices = torch.empty(n, k, dtype=torch.int64, device=images.device)
+        ms = median_ms(lambda: kernels.topk(images, texts, code, k, scores, indices), repeats)
+        same = (indices[:, 0] == peer[f"topk{k}"][:, 0]).double().mean().item() * 100
+        rows.append((size, label, f"topk{k}", ms, peer[f"topk{k}_ms"], flop / ms / 1e9, ceiling,
+                     f"top-1 equal for {same:.1f}% of queries"))
+        print(rows[-1], flush=True)
+    return rows
+
+
 def bench(args):
     if not torch.cuda.is_available():
         sys.exit("gpu_bench: PyTorch sees no CUDA device")
@@ -239,58 +296,32 @@ def bench(args):
         m = 5 * n
         for name in args.dtypes:
             code, dtype = DTYPES[name]
-            if name == "f32" and n > args.max_f32:
+            if (name == "f32" and n > args.max_f32) or (name == "f16" and n > args.max_f16):
                 continue
             images, texts, text_image, positives, offsets = workload(n, args.dim, dtype, device, args.seed)
-            flop = 2.0 * n * m * args.dim
-            chunk = chunk_rows(m)
-            ranks = torch.empty(n, dtype=torch.int64, device=device)
-            kernels.memory_peak(reset=True)
-            ours_ms = median_ms(lambda: kernels.rank(images, texts, code, offsets, positives, ranks), args.repeats)
-            ours_mib = kernels.memory_peak() / 2 ** 20
-            ours_recall = [recall_at(ranks, k) for k in (1, 5, 10)]
-            torch.cuda.reset_peak_memory_stats()
-            base = torch.cuda.memory_allocated()
-            peer_ms = median_ms(lambda: peer_rank(images, texts, positives, chunk), args.repeats)
-            peer_mib = (torch.cuda.max_memory_allocated() - base) / 2 ** 20
-            peer_ranks = peer_rank(images, texts, positives, chunk)
-            peer_recall = [recall_at(peer_ranks, k) for k in (1, 5, 10)]
-            same = (ranks == peer_ranks).double().mean().item() * 100
-            rows.append((f"{n}x{m}", name, "rank", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
-                         f"{ours_mib:.0f}/{peer_mib:.0f} MiB; R@1/5/10 {ours_recall[0]:.2f}/{ours_recall[1]:.2f}/"
-                         f"{ours_recall[2]:.2f} vs {peer_recall[0]:.2f}/{peer_recall[1]:.2f}/{peer_recall[2]:.2f}, "
-                         f"{same:.1f}% ranks equal"))
-            print(rows[-1], flush=True)
-            text_ranks = torch.empty(m, dtype=torch.int64, device=device)
-            ours_ms = median_ms(lambda: kernels.rank_bidirectional(images, texts, code, text_image, ranks, text_ranks),
-                                args.repeats)
-            chunk_texts = chunk_rows(n)
-            peer_ms = median_ms(lambda: peer_rank_bidirectional(images, texts, positives, text_image, chunk,
-                                                                chunk_texts), args.repeats)
-            _, peer_text = peer_rank_bidirectional(images, texts, positives, text_image, chunk, chunk_texts)
-            same = (text_ranks == peer_text).double().mean().item() * 100
-            rows.append((f"{n}x{m}", name, "rank2way", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
-                         f"text->image R@1 {recall_at(text_ranks, 1):.2f} vs {recall_at(peer_text, 1):.2f}, "
-                         f"{same:.1f}% ranks equal"))
-            print(rows[-1], flush=True)
-            for k in args.k:
-                scores = torch.empty(n, k, dtype=torch.float32, device=device)
-                indices = torch.empty(n, k, dtype=torch.int64, device=device)
-                ours_ms = median_ms(lambda: kernels.topk(images, texts, code, k, scores, indices), args.repeats)
-                peer_ms = median_ms(lambda: peer_topk(images, texts, k, chunk), args.repeats)
-                _, peer_indices = peer_topk(images, texts, k, chunk)
-                same = (indices[:, 0] == peer_indices[:, 0]).double().mean().item() * 100
-                rows.append((f"{n}x{m}", name, f"topk{k}", ours_ms, peer_ms, flop / ours_ms / 1e9, mm_tflops,
-                             f"top-1 equal for {same:.1f}% of queries"))
-                print(rows[-1], flush=True)
-            del images, texts, text_image, positives, offsets, ranks, text_ranks
+            peer = measure_peers(images, texts, text_image, positives, args.k, args.repeats)
+            engines = ["mma"] if name == "f32" else args.engines
+            for engine in engines:
+                try:
+                    kernels.set_engine(engine)
+                except RuntimeError as e:
+                    print(f"skipping engine {engine}: {e}", flush=True)
+                    continue
+                label = name if name == "f32" else f"{name}/{engine}"
+                rows += measure_ours(kernels, code, images, texts, text_image, positives, offsets, peer, args.k,
+                                     args.repeats, label, f"{n}x{m}", 2.0 * n * m * args.dim, mm_tflops)
+            del images, texts, text_image, positives, offsets, peer
             torch.cuda.empty_cache()
     print()
     print(f"ceilings: copy {copy_gbs:.0f} GB/s, bf16 mm {mm_tflops:.0f} TFLOP/s (measured above); dim {args.dim}")
-    print(f"{'size':>14} {'dtype':>5} {'kernel':>8} {'ours ms':>9} {'torch ms':>9} {'speedup':>7} "
+    print_table(rows)
+
+
+def print_table(rows):
+    print(f"{'size':>14} {'dtype/engine':>12} {'kernel':>8} {'ours ms':>9} {'torch ms':>9} {'speedup':>7} "
           f"{'TFLOP/s':>8} {'% mm':>5}  check (rank: peak memory ours/torch)")
-    for size, name, what, ours, peer, tflops, ceiling, note in rows:
-        print(f"{size:>14} {name:>5} {what:>8} {ours:9.2f} {peer:9.2f} {peer / ours:6.2f}x {tflops:8.1f} "
+    for size, label, what, ours, peer_ms, tflops, ceiling, note in rows:
+        print(f"{size:>14} {label:>12} {what:>8} {ours:9.2f} {peer_ms:9.2f} {peer_ms / ours:6.2f}x {tflops:8.1f} "
               f"{100 * tflops / ceiling:4.0f}%  {note}")
 
 
@@ -308,6 +339,17 @@ def self_test(args):
     kernels = CudaKernels(args.lib)
     count, reason = kernels.device_count()
     check(count >= 0, f"CUDA library binds; device_count = {count} ({reason or 'no reason recorded'})")
+    try:
+        kernels.call("cm_cuda_set_tensor_engine", 7)
+        check(False, "an unknown engine is refused")
+    except RuntimeError as e:
+        check("unknown engine 7" in str(e), f"an unknown engine is refused: {e}")
+    if count == 0:
+        try:
+            kernels.set_engine("wgmma")
+            check(False, "wgmma without a device is refused")
+        except RuntimeError as e:
+            check("device" in str(e), f"wgmma without a device is refused: {e}")
     if count == 0:
         try:
             kernels.device_name()
@@ -352,8 +394,49 @@ def self_test(args):
         gs = torch.mm(qi, ci.t()).gather(1, gi)
         check(torch.equal(gs.sort(1, descending=True).values, ws), f"peer top-{k} scores equal the CPU kernels")
     check(recall_at(torch.tensor([0, 1, 5, 20]), 5) == 50.0, "recall_at counts ranks below k")
+    check(dry_run(args), "benchmark bookkeeping (dry run on the CPU, the peer standing in for our kernels)")
     print(f"self-test: {len(failures)} failed")
     return 1 if failures else 0
+
+
+def dry_run(args):
+    """Runs the benchmark's measurement and table code on the CPU with host timers and the PyTorch peer in
+    place of our kernels: every row must report full agreement."""
+    global median_ms
+    timed = median_ms
+
+    def host_median_ms(fn, repeats, budget_s=20.0):
+        start = time.perf_counter()
+        fn()
+        return (time.perf_counter() - start) * 1e3
+
+    class PeerAsKernels:
+        def rank(self, q, c, code, offsets, positives, ranks):
+            ranks.copy_(peer_rank(q, c, positives, 5))
+
+        def rank_bidirectional(self, images, texts, code, text_image, image_ranks, text_ranks):
+            a, b = peer_rank_bidirectional(images, texts, positives, text_image, 5, 9)
+            image_ranks.copy_(a)
+            text_ranks.copy_(b)
+
+        def topk(self, q, c, code, k, scores, indices):
+            s, i = peer_topk(q, c, k, 5)
+            scores.copy_(s)
+            indices.copy_(i)
+
+        def memory_peak(self, reset=False):
+            return 0
+
+    median_ms = host_median_ms
+    try:
+        images, texts, text_image, positives, offsets = workload(40, 24, torch.float32, torch.device("cpu"), args.seed)
+        peer = measure_peers(images, texts, text_image, positives, [1, 10], 1)
+        rows = measure_ours(PeerAsKernels(), F32, images, texts, text_image, positives, offsets, peer, [1, 10], 1,
+                            "f32", "40x200", 2.0 * 40 * 200 * 24, 1.0)
+    finally:
+        median_ms = timed
+    print_table(rows)
+    return len(rows) == 4 and all("100.0%" in row[-1] for row in rows)
 
 
 def main():
@@ -366,6 +449,9 @@ def main():
     parser.add_argument("--k", default="10", type=lambda s: [int(x) for x in s.split(",") if x])
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--max-f32", type=int, default=20000, help="largest n for the fp32 (CUDA-core) path")
+    parser.add_argument("--max-f16", type=int, default=20000, help="largest n for fp16 (bf16 runs at every size)")
+    parser.add_argument("--engines", default="mma,wgmma", type=lambda s: s.split(","),
+                        help="tensor-core engines for fp16/bf16 (wgmma: compute capability 9.0 only)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--self-test", action="store_true", help="check the harness on the CPU, no GPU needed")

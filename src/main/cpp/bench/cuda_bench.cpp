@@ -1,6 +1,6 @@
 // Times the CUDA kernels through the device-pointer C ABI with CUDA events, without Python or a JVM.
 // (tools/gpu_bench.py is the comparison against PyTorch; this binary is the bare measurement.)
-// Usage: clipmatch_cuda_bench [queries candidates dim [dtype: f32|f16|bf16 [k [repeats]]]]
+// Usage: clipmatch_cuda_bench [queries candidates dim [dtype: f32|f16|bf16 [k [repeats [engine: mma|wgmma]]]]]
 // Prints one line per kernel: median milliseconds, achieved TFLOP/s (2*n*m*dim per pass) and the
 // score-matrix bandwidth it avoided (n*m*4 bytes written and read once) in GB/s.
 #include <cuda_bf16.h>
@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   std::string type = argc > 4 ? argv[4] : "bf16";
   int64_t k = argc > 5 ? std::atoll(argv[5]) : 10;
   int repeats = argc > 6 ? std::atoi(argv[6]) : 5;
+  std::string engine = argc > 7 ? argv[7] : "mma";
   int dtype = type == "f32" ? CM_CUDA_F32 : type == "f16" ? CM_CUDA_F16 : CM_CUDA_BF16;
   int devices = 0;
   cm_cuda_device_count(&devices);
@@ -85,10 +86,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clipmatch_cuda_bench: no CUDA device (%s)\n", cm_cuda_last_error());
     return 1;
   }
+  if (cm_cuda_set_tensor_engine(engine == "wgmma" ? CM_CUDA_ENGINE_WGMMA : CM_CUDA_ENGINE_MMA) != CM_OK) {
+    std::fprintf(stderr, "clipmatch_cuda_bench: %s\n", cm_cuda_last_error());
+    return 1;
+  }
   char name[256];
   cm_cuda_device_name(name, sizeof name);
-  std::printf("device: %s; %lld x %lld x %lld %s, k = %lld, median of %d\n", name, (long long)n, (long long)m,
-              (long long)dim, type.c_str(), (long long)k, repeats);
+  std::printf("device: %s; %lld x %lld x %lld %s (%s), k = %lld, median of %d\n", name, (long long)n, (long long)m,
+              (long long)dim, type.c_str(), engine.c_str(), (long long)k, repeats);
   std::mt19937 rng(7);
   void* q = random_device(n, dim, dtype, rng);
   void* c = random_device(m, dim, dtype, rng);

@@ -1,5 +1,8 @@
 // Error reporting, device discovery, stream-ordered buffers and the device status word.
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "common.cuh"
@@ -8,7 +11,15 @@ namespace clipmatch {
 namespace cuda {
 namespace {
 thread_local std::string last_error;
+
+int engine_from_environment() {
+  const char* name = std::getenv("CLIPMATCH_CUDA_ENGINE");
+  return name != nullptr && std::strcmp(name, "wgmma") == 0 ? CM_CUDA_ENGINE_WGMMA : CM_CUDA_ENGINE_MMA;
 }
+std::atomic<int> engine{engine_from_environment()};
+}  // namespace
+
+int tensor_engine() { return engine.load(); }
 
 int fail(int code, const std::string& message) {
   last_error = message;
@@ -136,3 +147,23 @@ extern "C" int cm_cuda_memory_peak(int64_t* bytes, int reset) {
   }
   return CM_OK;
 }
+
+extern "C" int cm_cuda_set_tensor_engine(int which) {
+  if (which != CM_CUDA_ENGINE_MMA && which != CM_CUDA_ENGINE_WGMMA)
+    return fail(CM_ERR_ARGUMENT, "set_tensor_engine: unknown engine " + std::to_string(which) + " (0 = mma, 1 = wgmma)");
+  if (which == CM_CUDA_ENGINE_WGMMA) {
+    CM_RETURN_IF(require_device());
+    int device = 0, major = 0, minor = 0;
+    CM_CUDA_CALL(cudaGetDevice(&device), "querying the current device");
+    CM_CUDA_CALL(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "compute capability");
+    CM_CUDA_CALL(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "compute capability");
+    // wgmma code exists only for sm_90a, which runs on compute capability 9.0 exactly.
+    if (major != 9 || minor != 0)
+      return fail(CM_ERR_ARGUMENT, "set_tensor_engine: wgmma needs a compute capability 9.0 GPU (H100/H200), this is " +
+                                       std::to_string(major) + "." + std::to_string(minor));
+  }
+  clipmatch::cuda::engine.store(which);
+  return CM_OK;
+}
+
+extern "C" int cm_cuda_tensor_engine(void) { return clipmatch::cuda::tensor_engine(); }

@@ -35,6 +35,9 @@ int device_fail(const char* what, cudaError_t err);
 // failing call's text).
 int require_device();
 
+// Tensor-core engine of the fp16/bf16 tiles (CM_CUDA_ENGINE_*), process-wide.
+int tensor_engine();
+
 // Stream-ordered device memory, freed on the same stream when the owner goes out of scope.
 class DeviceBuffer {
  public:
@@ -72,7 +75,7 @@ class Status {
 // row zero-padded to `ld` = dim rounded up to kColPad elements; float32 (canonical path) or fp16/bf16
 // (tensor cores). Zero padding is what the canonical order prescribes for a dimension tail.
 constexpr int64_t kRowPad = 128;
-constexpr int64_t kColPad = 32;
+constexpr int64_t kColPad = 64;  // one 128-byte swizzle row of 16-bit elements (wgmma k tile)
 
 struct Panel {
   const void* data = nullptr;

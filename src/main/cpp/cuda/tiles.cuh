@@ -17,27 +17,11 @@
 #include <cuda_fp16.h>
 
 #include "common.cuh"
+#include "tile_order.cuh"
+#include "wgmma.cuh"
 
 namespace clipmatch {
 namespace cuda {
-
-constexpr int kTileThreads = 256;
-
-// Grouped block order: kGroup row tiles sweep the candidate tiles together, so a candidate tile is read
-// from L2 by several blocks in a row instead of once from memory per row tile.
-struct TileCoord {
-  int tm, tn;
-};
-__device__ inline TileCoord tile_of(int64_t bid, int tiles_m, int tiles_n, const int* tile_list) {
-  if (tile_list != nullptr) return {tile_list[2 * bid], tile_list[2 * bid + 1]};
-  constexpr int kGroup = 8;
-  int64_t per_group = static_cast<int64_t>(kGroup) * tiles_n;
-  int64_t group = bid / per_group;
-  int first = static_cast<int>(group * kGroup);
-  int rows = min(tiles_m - first, kGroup);
-  int64_t in_group = bid - group * per_group;
-  return {first + static_cast<int>(in_group % rows), static_cast<int>(in_group / rows)};
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Canonical fp32 tile.
@@ -279,6 +263,27 @@ int run_tiles(const Panel& a, int64_t a_row0, int64_t a_rows, const Panel& b, in
     canonical_tiles<Epi><<<static_cast<unsigned>(blocks), kTileThreads, 0, stream>>>(
         pa, a.ld, pb, b.ld, steps16, tiles_m, tiles_n, tile_list, epi);
     CM_LAUNCHED("canonical score tiles");
+    return CM_OK;
+  }
+  if (tensor_engine() == CM_CUDA_ENGINE_WGMMA) {
+    int wg_ktiles = static_cast<int>(a.ld / kWgK);
+    if (a.dtype == CM_CUDA_BF16) {
+      auto kernel = wgmma_tiles<__nv_bfloat16, Epi>;
+      CM_CUDA_CALL(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmem),
+                   "wgmma tiles: shared memory");
+      kernel<<<static_cast<unsigned>(blocks), 256, kWgSmem, stream>>>(
+          static_cast<const __nv_bfloat16*>(a.data) + a_row0 * a.ld, a.ld,
+          static_cast<const __nv_bfloat16*>(b.data) + b_row0 * b.ld, b.ld, wg_ktiles, tiles_m, tiles_n, tile_list,
+          epi);
+    } else {
+      auto kernel = wgmma_tiles<__half, Epi>;
+      CM_CUDA_CALL(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, kWgSmem),
+                   "wgmma tiles: shared memory");
+      kernel<<<static_cast<unsigned>(blocks), 256, kWgSmem, stream>>>(
+          static_cast<const __half*>(a.data) + a_row0 * a.ld, a.ld, static_cast<const __half*>(b.data) + b_row0 * b.ld,
+          b.ld, wg_ktiles, tiles_m, tiles_n, tile_list, epi);
+    }
+    CM_LAUNCHED("wgmma score tiles");
     return CM_OK;
   }
   int ktiles = static_cast<int>(a.ld / kMmaK);

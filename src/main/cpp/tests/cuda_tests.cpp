@@ -6,7 +6,8 @@
 // ties, K = 1 ... 1024 across several candidate chunks), poisoned outputs, then
 // - fp32 (host and device pointers): scores, ranks, best positives and top-K bit-identical to the CPU
 //   kernels; softmax probabilities within 4 ulp;
-// - fp16/bf16 (tensor cores): scores within a stated relative error of an fp64 reference, and rank / top-K
+// - fp16/bf16 (tensor cores, each engine the device has: mma.sync, and wgmma on compute capability 9.0):
+//   scores within a stated relative error of an fp64 reference, and rank / top-K
 //   exactly equal to a brute-force pass over the kernels' own score matrix (same arithmetic);
 // - data errors found on the device (zero rows, positives out of range) come back as error codes.
 // Usage: clipmatch_cuda_tests [--require-gpu] [--quick] [--seed N]. Exit 0 = pass; without a device and
@@ -124,6 +125,10 @@ void check_arguments() {
   int count = -1;
   CHECK(cm_cuda_device_count(&count) == CM_OK && count >= 0, "device_count");
   CHECK(cm_cuda_device_count(nullptr) == CM_ERR_ARGUMENT, "device_count null");
+  CHECK(cm_cuda_set_tensor_engine(5) == CM_ERR_ARGUMENT && contains(cm_cuda_last_error(), "unknown engine 5"),
+        "engine: %s", cm_cuda_last_error());
+  CHECK(cm_cuda_tensor_engine() == CM_CUDA_ENGINE_MMA || std::getenv("CLIPMATCH_CUDA_ENGINE") != nullptr,
+        "default engine is mma.sync");
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -470,10 +475,19 @@ int main(int argc, char** argv) {
   cudaStream_t stream;
   CUDA_OK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   const Shape reduced[] = {{1, 1, 1}, {3, 200, 7}, {37, 301, 33}, {130, 1500, 512}, {300, 5000, 96}};
-  for (int dtype : {CM_CUDA_BF16, CM_CUDA_F16})
-    for (const Shape& sh : reduced)
-      for (int normalize : {0, 1})
-        if (!quick || sh.n * sh.m <= 40000) check_reduced(sh, dtype, normalize, stream);
+  for (int engine : {CM_CUDA_ENGINE_MMA, CM_CUDA_ENGINE_WGMMA}) {
+    if (cm_cuda_set_tensor_engine(engine) != CM_OK) {
+      std::printf("tensor engine %d not available here: %s\n", engine, cm_cuda_last_error());
+      continue;
+    }
+    std::printf("tensor engine: %s\n", engine == CM_CUDA_ENGINE_MMA ? "mma.sync" : "wgmma");
+    for (int dtype : {CM_CUDA_BF16, CM_CUDA_F16})
+      for (const Shape& sh : reduced)
+        for (int normalize : {0, 1})
+          if (!quick || sh.n * sh.m <= 40000) check_reduced(sh, dtype, normalize, stream);
+    std::printf("%s: %d failed so far\n", engine == CM_CUDA_ENGINE_MMA ? "mma.sync" : "wgmma", failures);
+  }
+  cm_cuda_set_tensor_engine(CM_CUDA_ENGINE_MMA);
   check_device_errors(stream);
   CUDA_OK(cudaStreamDestroy(stream));
   std::printf("clipmatch_cuda_tests: %d of %d checks failed\n", failures, checks);

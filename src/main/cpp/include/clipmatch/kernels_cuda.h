@@ -33,6 +33,10 @@
 #define CM_CUDA_F16 1
 #define CM_CUDA_BF16 2
 
+// Tensor-core engines of the fp16/bf16 path: mma.sync (sm_80+, the default) or wgmma (Hopper, sm_90a).
+#define CM_CUDA_ENGINE_MMA 0
+#define CM_CUDA_ENGINE_WGMMA 1
+
 // Largest k of the top-K kernels.
 #define CM_CUDA_MAX_K 4096
 
@@ -55,6 +59,12 @@ CM_CUDA_API int cm_cuda_device_count(int* count);
 CM_CUDA_API int cm_cuda_set_device(int device);
 // "name, compute capability, memory" of the current device, into buf (NUL-terminated, at most len bytes).
 CM_CUDA_API int cm_cuda_device_name(char* buf, int len);
+
+// Selects the tensor-core engine for the whole process (initially: wgmma if the environment variable
+// CLIPMATCH_CUDA_ENGINE is "wgmma", else mma). wgmma is refused unless the current device is compute
+// capability 9.0. Both engines give the same guarantees (exact rank/top-K for their own scores).
+CM_CUDA_API int cm_cuda_set_tensor_engine(int engine);
+CM_CUDA_API int cm_cuda_tensor_engine(void);
 
 // High-water mark, in bytes, of the device memory the kernels have held at once on the current device
 // (their stream-ordered pool) since the last reset; reset != 0 starts a new measurement.
