@@ -7,7 +7,8 @@
 //   half-warp that adds exactly the pairs the canonical order adds, so every score is bit-identical to the
 //   CPU's. Block tile 32 x 32, each half-warp an 8 x 8 micro-tile.
 // - fp16/bf16 on tensor cores: mma.sync m16n8k16 with fp32 accumulators (ldmatrix, cp.async 4-stage
-//   pipeline), block tile 128 x 128, 8 warps of 64 x 32. Portable to sm_80; a wgmma path is future work.
+//   pipeline), block tile 128 x 128, 8 warps of 64 x 32; runs on sm_80+. The Hopper engine (wgmma.cuh) is
+//   selected with cm_cuda_set_tensor_engine.
 // A kernel runs either over every tile (grouped order) or over an explicit list of tiles (the tiles that
 // hold positives, whose scores become the rank thresholds: thresholds.cu).
 #ifndef CLIPMATCH_CUDA_TILES_CUH
