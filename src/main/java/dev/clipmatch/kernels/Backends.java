@@ -9,6 +9,8 @@ import java.io.PrintStream;
  */
 public final class Backends {
     static final String CUDA_BACKEND = "dev.clipmatch.kernels.cuda.CudaBackend";
+    static final String CUDA_JNI_LIBRARY = "dev/clipmatch/kernels/cuda/" + org.bytedeco.javacpp.Loader.getPlatform()
+            + "/libjniCudaKernels.so";
 
     private Backends() {}
 
@@ -32,9 +34,12 @@ public final class Backends {
         }
     }
 
-    /** Whether this build carries the CUDA backend (the gpu profile); a CPU-only build falls back silently. */
+    /**
+     * Whether this build carries the CUDA backend (the gpu profile); a CPU-only build falls back silently. The
+     * Java classes compile in every build; only the gpu profile adds their JNI library.
+     */
     static boolean cudaBuilt() {
-        return Backends.class.getClassLoader().getResource(CUDA_BACKEND.replace('.', '/') + ".class") != null;
+        return Backends.class.getClassLoader().getResource(CUDA_JNI_LIBRARY) != null;
     }
 
     /** The CUDA backend if this build has it and a GPU answers; null otherwise. */
