@@ -314,15 +314,19 @@ def bench(args):
             torch.cuda.empty_cache()
     print()
     print(f"ceilings: copy {copy_gbs:.0f} GB/s, bf16 mm {mm_tflops:.0f} TFLOP/s (measured above); dim {args.dim}")
-    print_table(rows)
+    print_table(rows, copy_gbs)
 
 
-def print_table(rows):
+def print_table(rows, copy_gbs):
+    """score GB/s: the fp32 score matrix (n x m x 4 bytes) over the time, i.e. the bandwidth that merely
+    writing the scores once would need to keep up; "% copy" sets it against the measured copy rate."""
     print(f"{'size':>14} {'dtype/engine':>12} {'kernel':>8} {'ours ms':>9} {'torch ms':>9} {'speedup':>7} "
-          f"{'TFLOP/s':>8} {'% mm':>5}  check (rank: peak memory ours/torch)")
+          f"{'TFLOP/s':>8} {'% mm':>5} {'score GB/s':>10} {'% copy':>6}  check (rank: peak memory ours/torch)")
     for size, label, what, ours, peer_ms, tflops, ceiling, note in rows:
+        n, m = (int(x) for x in size.split("x"))
+        score_gbs = 4.0 * n * m / ours / 1e6
         print(f"{size:>14} {label:>12} {what:>8} {ours:9.2f} {peer_ms:9.2f} {peer_ms / ours:6.2f}x {tflops:8.1f} "
-              f"{100 * tflops / ceiling:4.0f}%  {note}")
+              f"{100 * tflops / ceiling:4.0f}% {score_gbs:10.0f} {100 * score_gbs / copy_gbs:5.0f}%  {note}")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -435,7 +439,7 @@ def dry_run(args):
                             "f32", "40x200", 2.0 * 40 * 200 * 24, 1.0)
     finally:
         median_ms = timed
-    print_table(rows)
+    print_table(rows, 1.0)
     return len(rows) == 4 and all("100.0%" in row[-1] for row in rows)
 
 
