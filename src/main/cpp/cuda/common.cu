@@ -39,10 +39,29 @@ int require_device() {
   return CM_OK;
 }
 
+namespace {
+// Stream-ordered allocation needs memory-pool support from the driver (absent under some virtualisation);
+// without it, plain cudaMalloc/cudaFree (which synchronise) do the same job more slowly.
+bool pools_supported() {
+  thread_local int device = -1;
+  thread_local bool supported = false;
+  int current = 0;
+  if (cudaGetDevice(&current) != cudaSuccess) return false;
+  if (current != device) {
+    int value = 0;
+    supported = cudaDeviceGetAttribute(&value, cudaDevAttrMemoryPoolsSupported, current) == cudaSuccess && value != 0;
+    device = current;
+  }
+  return supported;
+}
+}  // namespace
+
 int DeviceBuffer::allocate(size_t bytes, cudaStream_t stream, const char* what) {
   release();
   stream_ = stream;
-  cudaError_t err = cudaMallocAsync(&ptr_, bytes < 16 ? 16 : bytes, stream);
+  pooled_ = pools_supported();
+  size_t size = bytes < 16 ? 16 : bytes;
+  cudaError_t err = pooled_ ? cudaMallocAsync(&ptr_, size, stream) : cudaMalloc(&ptr_, size);
   if (err != cudaSuccess) {
     ptr_ = nullptr;
     return device_fail((std::string("allocating ") + std::to_string(bytes) + " bytes for " + what).c_str(), err);
@@ -51,7 +70,8 @@ int DeviceBuffer::allocate(size_t bytes, cudaStream_t stream, const char* what) 
 }
 
 void DeviceBuffer::release() {
-  if (ptr_ != nullptr) cudaFreeAsync(ptr_, stream_);  // a failure here is sticky and reported by the next call
+  // A failure here is sticky and reported by the next call.
+  if (ptr_ != nullptr) pooled_ ? cudaFreeAsync(ptr_, stream_) : cudaFree(ptr_);
   ptr_ = nullptr;
 }
 
@@ -136,6 +156,7 @@ extern "C" int cm_cuda_memory_peak(int64_t* bytes, int reset) {
   CM_RETURN_IF(require_device());
   int device = 0;
   CM_CUDA_CALL(cudaGetDevice(&device), "querying the current device");
+  if (!pools_supported()) return fail(CM_ERR_DEVICE, "memory_peak: this device has no stream-ordered memory pools");
   cudaMemPool_t pool;
   CM_CUDA_CALL(cudaDeviceGetDefaultMemPool(&pool, device), "memory pool");
   uint64_t high = 0;

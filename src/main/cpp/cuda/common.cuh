@@ -38,7 +38,8 @@ int require_device();
 // Tensor-core engine of the fp16/bf16 tiles (CM_CUDA_ENGINE_*), process-wide.
 int tensor_engine();
 
-// Stream-ordered device memory, freed on the same stream when the owner goes out of scope.
+// Stream-ordered device memory, freed on the same stream when the owner goes out of scope (plain
+// cudaMalloc/cudaFree where the device has no memory pools).
 class DeviceBuffer {
  public:
   DeviceBuffer() = default;
@@ -53,6 +54,7 @@ class DeviceBuffer {
  private:
   void* ptr_ = nullptr;
   cudaStream_t stream_ = nullptr;
+  bool pooled_ = true;
 };
 
 // Data errors found on the device (a zero row, a positive out of range) land in four slots as the lowest
