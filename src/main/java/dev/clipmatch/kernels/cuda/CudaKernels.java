@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -13,12 +14,17 @@ import org.bytedeco.javacpp.annotation.Platform;
  * built only by the {@code gpu} Maven profile. Loading this class loads libclipmatch_cuda (static CUDA runtime;
  * the driver is looked up only when a function runs), so only {@link CudaBackend} touches it, and only when
  * {@code --device} asks for CUDA. Callers go through {@link CudaBackend}, which turns error codes into exceptions.
+ * The {@code _dev} functions take device pointers (e.g. a GPU LibTorch tensor's {@code data_ptr()}), a dtype
+ * ({@code F32}, {@code F16}, {@code BF16}) and a {@code cudaStream_t} (e.g. LibTorch's current stream).
  */
 @Platform(include = "clipmatch/kernels_cuda.h", link = "clipmatch_cuda")
 public final class CudaKernels {
     static {
         Loader.load();
     }
+
+    public static final int F32 = 0, F16 = 1, BF16 = 2;
+    public static final int ENGINE_MMA = 0, ENGINE_WGMMA = 1;
 
     private CudaKernels() {}
 
@@ -45,4 +51,27 @@ public final class CudaKernels {
 
     public static native int cm_cuda_topk(FloatPointer queries, long nq, FloatPointer cands, long nc, long dim, long k,
             int normalize, FloatPointer scores, @Cast("int64_t*") LongPointer indices);
+
+    public static native int cm_cuda_set_tensor_engine(int engine);
+
+    public static native int cm_cuda_memory_peak(@Cast("int64_t*") LongPointer bytes, int reset);
+
+    public static native int cm_cuda_similarity_dev(@Cast("const void*") Pointer a, long n, @Cast("const void*") Pointer b,
+            long m, long dim, int dtype, int normalize, float scale, int softmax, FloatPointer out,
+            @Cast("void*") Pointer stream);
+
+    public static native int cm_cuda_rank_dev(@Cast("const void*") Pointer queries, long nq,
+            @Cast("const void*") Pointer cands, long nc, long dim, int dtype,
+            @Cast("const int64_t*") LongPointer posOffsets, @Cast("const int64_t*") LongPointer posIndices,
+            int normalize, @Cast("int64_t*") LongPointer ranks, @Cast("int64_t*") LongPointer bestPositive,
+            @Cast("void*") Pointer stream);
+
+    public static native int cm_cuda_rank_bidirectional_dev(@Cast("const void*") Pointer images, long nImages,
+            @Cast("const void*") Pointer texts, long nTexts, long dim, int dtype,
+            @Cast("const int64_t*") LongPointer textImage, int normalize, @Cast("int64_t*") LongPointer imageRanks,
+            @Cast("int64_t*") LongPointer textRanks, @Cast("void*") Pointer stream);
+
+    public static native int cm_cuda_topk_dev(@Cast("const void*") Pointer queries, long nq,
+            @Cast("const void*") Pointer cands, long nc, long dim, int dtype, long k, int normalize, FloatPointer scores,
+            @Cast("int64_t*") LongPointer indices, @Cast("void*") Pointer stream);
 }

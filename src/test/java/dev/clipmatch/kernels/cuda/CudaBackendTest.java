@@ -43,6 +43,18 @@ class CudaBackendTest {
     }
 
     @Test
+    void deviceFunctionsAreBoundAndValidateFirst() {
+        assumeGpuBuild();
+        assertEquals(1, CudaKernels.cm_cuda_topk_dev(null, 1, null, 1, 4, CudaKernels.BF16, 1, 1, null, null, null));
+        assertEquals("topk queries: null pointer", CudaKernels.cm_cuda_last_error());
+        assertEquals(1, CudaKernels.cm_cuda_set_tensor_engine(7));
+        assertTrue(CudaKernels.cm_cuda_last_error().contains("unknown engine 7"), CudaKernels.cm_cuda_last_error());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CudaBackend.check(CudaKernels.cm_cuda_rank_dev(null, 2, null, 2, 4, 9, null, null, 1, null, null, null)));
+        assertTrue(e.getMessage().contains("rank queries: null pointer"), e.getMessage());
+    }
+
+    @Test
     void nativeHostChecksPass() throws Exception {
         assumeGpuBuild();
         String repo = System.getenv().getOrDefault("CLIPMATCH_REPO", ".");
