@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
         description = "CLIP image-text matching and exact Recall@K evaluation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            ModelsCommand.class,
+            FetchModelCommand.class,
+            BenchModelCommand.class,
         })
 public final class Main implements Runnable {
 
