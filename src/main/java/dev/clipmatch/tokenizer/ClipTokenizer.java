@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -62,6 +63,25 @@ public final class ClipTokenizer {
             if (Files.isRegularFile(hf) && Files.isRegularFile(dir.resolve(HF_MERGES_FILE))) return Optional.of(hf);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The vocabulary to use when none is given: {@code $CLIPMATCH_VOCAB}, else
+     * {@code ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz} (where fetch-model puts it)
+     * if it exists; otherwise a {@link UserError} saying to pass --vocab.
+     */
+    public static Path defaultVocabulary() {
+        return defaultVocabulary(System.getenv(), System.getProperty("user.home"));
+    }
+
+    static Path defaultVocabulary(Map<String, String> env, String home) {
+        String explicit = env.get("CLIPMATCH_VOCAB");
+        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
+        String cache = env.get("CLIPMATCH_CACHE");
+        Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(home, ".cache", "clipmatch");
+        Path file = dir.resolve(OPENAI_VOCAB_FILE);
+        if (Files.isRegularFile(file)) return file;
+        throw new UserError("no CLIP vocabulary found at " + file + ": pass --vocab PATH (or set CLIPMATCH_VOCAB)");
     }
 
     public int vocabSize() {
