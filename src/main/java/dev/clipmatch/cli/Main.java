@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             FetchModelCommand.class,
             BenchModelCommand.class,
+            TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
