@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "CLIP image-text matching and exact Recall@K evaluation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            PreprocessCommand.class,
         })
 public final class Main implements Runnable {
 
