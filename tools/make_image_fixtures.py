@@ -50,6 +50,7 @@ CASES = [
     ("bmp", "input:photo.bmp", 224, "BMP"),
     ("webp", "input:photo.webp", 224, "lossless WebP"),
     ("tiff", "input:photo.tif", 224, "TIFF"),
+    ("small-jpeg", "input:photo.jpg", 224, "small JPEG, upscale 120x90 -> 224"),
 ]
 
 
@@ -99,6 +100,7 @@ def make_inputs(data: Path) -> None:
     crop.save(INPUTS / "photo.bmp")
     crop.save(INPUTS / "photo.webp", lossless=True)
     crop.save(INPUTS / "photo.tif")
+    crop.save(INPUTS / "photo.jpg", quality=90)
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ class ImageFixturesTest {
             fixture = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         List<?> cases = (List<?>) fixture.get("cases");
-        assertEquals(17, cases.size());
+        assertEquals(18, cases.size());
         return cases.stream().map(c -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
