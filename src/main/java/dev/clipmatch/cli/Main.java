@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             FetchModelCommand.class,
             BenchModelCommand.class,
             TokenizeCommand.class,
+            PreprocessCommand.class,
         })
 public final class Main implements Runnable {
 
