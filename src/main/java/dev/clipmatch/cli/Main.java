@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             ModelsCommand.class,
             FetchModelCommand.class,
+            EmbedCommand.class,
             BenchModelCommand.class,
             TokenizeCommand.class,
             PreprocessCommand.class,

@@ -24,30 +24,6 @@ public final class Checksums {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /**
-     * The checksum of a large file, remembered in a {@code .sha256} sibling keyed by size and modification time so
-     * that repeated runs over a multi-GB checkpoint do not hash it again (plain hashing when that file cannot be written).
-     */
-    public static String sha256Cached(Path file) {
-        Path memo = file.resolveSibling(file.getFileName() + ".sha256");
-        try {
-            String key = Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
-            if (Files.isRegularFile(memo)) {
-                String[] parts = Files.readString(memo).trim().split("\\s+");
-                if (parts.length == 3 && (parts[1] + " " + parts[2]).equals(key)) return parts[0];
-            }
-            String sha = sha256(file);
-            try {
-                Files.writeString(memo, sha + " " + key + "\n");
-            } catch (IOException ignored) {
-                // read-only model directory: hash again next time
-            }
-            return sha;
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
-    }
-
     static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
