@@ -32,7 +32,7 @@ public enum CheckpointFormat {
             if (Files.isRegularFile(p)) return p;
         }
         if (Files.exists(checkpoint.resolve("pytorch_model.bin")) || Files.exists(checkpoint.resolve("open_clip_pytorch_model.bin")))
-            throw new UserError(checkpoint + ": holds only PyTorch pickle weights (*.bin); clipmatch reads model.safetensors "
+            throw new UserError(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
                     + "(download that file from the same model repository, or convert with safetensors' save_file)");
         throw new UserError(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
     }
