@@ -1,0 +1,160 @@
+// Pillow-exact 8-bit separable resampling (see clipmatch/image.h for the contract).
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CM_IMAGE_X86 1
+#endif
+
+#include "clipmatch/image.h"
+
+namespace clipmatch {
+namespace {
+
+constexpr int kPrecisionBits = 22;                      // Pillow: 32 - 8 bits of result - 2 bits of headroom
+constexpr int32_t kHalf = 1 << (kPrecisionBits - 1);    // rounding term
+
+inline uint8_t clip8(int32_t acc) {
+  int32_t v = acc >> kPrecisionBits;  // arithmetic shift: floor, as Pillow's table lookup
+  return static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+// One source row -> out_w samples of C channels (interleaved).
+template <int C>
+void horizontal_scalar(const uint8_t* row, int pixel_stride, int64_t out_w, const int32_t* bounds,
+                       const int32_t* coeffs, int64_t taps, uint8_t* dst) {
+  for (int64_t xx = 0; xx < out_w; ++xx) {
+    const int32_t* k = coeffs + xx * taps;
+    const uint8_t* p = row + static_cast<int64_t>(bounds[2 * xx]) * pixel_stride;
+    const int32_t count = bounds[2 * xx + 1];
+    int32_t acc[C];
+    for (int c = 0; c < C; ++c) acc[c] = kHalf;
+    for (int32_t t = 0; t < count; ++t, p += pixel_stride)
+      for (int c = 0; c < C; ++c) acc[c] += p[c] * k[t];
+    for (int c = 0; c < C; ++c) dst[xx * C + c] = clip8(acc[c]);
+  }
+}
+
+#ifdef CM_IMAGE_X86
+// Three channels in the lanes of one vector: the same integer sums as the scalar loop, lane by lane.
+__attribute__((target("sse4.1"))) void horizontal_rgb_sse41(const uint8_t* row, int pixel_stride, int64_t out_w,
+                                                            const int32_t* bounds, const int32_t* coeffs,
+                                                            int64_t taps, uint8_t* dst) {
+  const __m128i half = _mm_set1_epi32(kHalf);
+  for (int64_t xx = 0; xx < out_w; ++xx) {
+    const int32_t* k = coeffs + xx * taps;
+    const uint8_t* p = row + static_cast<int64_t>(bounds[2 * xx]) * pixel_stride;
+    const int32_t count = bounds[2 * xx + 1];
+    __m128i acc = half;
+    for (int32_t t = 0; t < count; ++t, p += pixel_stride) {
+      uint32_t px = 0;
+      std::memcpy(&px, p, 3);  // never reads past the pixel (the last pixel of the buffer included)
+      __m128i v = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(static_cast<int>(px)));
+      acc = _mm_add_epi32(acc, _mm_mullo_epi32(v, _mm_set1_epi32(k[t])));
+    }
+    acc = _mm_srai_epi32(acc, kPrecisionBits);
+    // Saturating packs clamp to 0..255 exactly like clip8.
+    __m128i packed = _mm_packus_epi16(_mm_packs_epi32(acc, acc), _mm_setzero_si128());
+    uint32_t out = static_cast<uint32_t>(_mm_cvtsi128_si32(packed));
+    std::memcpy(dst + xx * 3, &out, 3);
+  }
+}
+
+bool has_sse41() {
+  static const bool yes = __builtin_cpu_supports("sse4.1");
+  return yes;
+}
+#endif
+
+// One output row of the vertical pass over the 8-bit intermediate rows; compiled for AVX2 and baseline
+// (the loop vectorises on its own) and picked at load time.
+#if defined(CM_IMAGE_X86) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void vertical_row(const uint8_t* rows, int64_t row_len, int32_t count, const int32_t* k, int32_t* acc,
+                  uint8_t* dst) {
+  for (int64_t i = 0; i < row_len; ++i) acc[i] = kHalf;
+  for (int32_t t = 0; t < count; ++t) {
+    const uint8_t* r = rows + t * row_len;
+    const int32_t w = k[t];
+    for (int64_t i = 0; i < row_len; ++i) acc[i] += r[i] * w;
+  }
+  for (int64_t i = 0; i < row_len; ++i) {
+    int32_t v = acc[i] >> kPrecisionBits;
+    dst[i] = static_cast<uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);
+  }
+}
+
+bool valid_pass(const int32_t* bounds, const int32_t* coeffs, int64_t n, int64_t taps, int64_t limit) {
+  if (bounds == nullptr || coeffs == nullptr || n < 1 || taps < 1) return false;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t first = bounds[2 * i], count = bounds[2 * i + 1];
+    if (first < 0 || count < 1 || count > taps || first + count > limit) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int64_t row_stride,
+                         int pixel_stride, int channels, const int32_t* channel_source,
+                         int64_t out_w, const int32_t* h_bounds, const int32_t* h_coeffs, int64_t h_taps,
+                         int64_t out_h, const int32_t* v_bounds, const int32_t* v_coeffs, int64_t v_taps,
+                         const float* lut, float* out) {
+  if (src == nullptr || lut == nullptr || out == nullptr || channel_source == nullptr) return CM_IMAGE_ERR_ARGUMENT;
+  if (width < 1 || height < 1 || (channels != 1 && channels != 3) || pixel_stride < channels ||
+      row_stride < width * pixel_stride)
+    return CM_IMAGE_ERR_ARGUMENT;
+  for (int p = 0; p < 3; ++p)
+    if (channel_source[p] < 0 || channel_source[p] >= channels) return CM_IMAGE_ERR_ARGUMENT;
+  if (!valid_pass(h_bounds, h_coeffs, out_w, h_taps, width) || !valid_pass(v_bounds, v_coeffs, out_h, v_taps, height))
+    return CM_IMAGE_ERR_ARGUMENT;
+
+  // Only the source rows that some output row reads go through the horizontal pass.
+  int64_t y0 = height, y1 = 0;
+  for (int64_t yy = 0; yy < out_h; ++yy) {
+    y0 = std::min<int64_t>(y0, v_bounds[2 * yy]);
+    y1 = std::max<int64_t>(y1, static_cast<int64_t>(v_bounds[2 * yy]) + v_bounds[2 * yy + 1]);
+  }
+  const int64_t row_len = out_w * channels;
+  try {
+    std::vector<uint8_t> temp(static_cast<size_t>((y1 - y0) * row_len));
+    for (int64_t y = y0; y < y1; ++y) {
+      const uint8_t* row = src + y * row_stride;
+      uint8_t* dst = temp.data() + (y - y0) * row_len;
+      if (channels == 1) {
+        horizontal_scalar<1>(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
+      } else {
+#ifdef CM_IMAGE_X86
+        if (has_sse41()) {
+          horizontal_rgb_sse41(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
+          continue;
+        }
+#endif
+        horizontal_scalar<3>(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
+      }
+    }
+
+    std::vector<int32_t> acc(static_cast<size_t>(row_len));
+    std::vector<uint8_t> line(static_cast<size_t>(row_len));
+    const int64_t plane = out_w * out_h;
+    for (int64_t yy = 0; yy < out_h; ++yy) {
+      vertical_row(temp.data() + (v_bounds[2 * yy] - y0) * row_len, row_len, v_bounds[2 * yy + 1],
+                   v_coeffs + yy * v_taps, acc.data(), line.data());
+      for (int p = 0; p < 3; ++p) {
+        const float* table = lut + p * 256;
+        const uint8_t* s = line.data() + channel_source[p];
+        float* o = out + p * plane + yy * out_w;
+        for (int64_t xx = 0; xx < out_w; ++xx) o[xx] = table[s[xx * channels]];
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    return CM_IMAGE_ERR_MEMORY;
+  }
+  return CM_IMAGE_OK;
+}
+
+}  // namespace clipmatch
