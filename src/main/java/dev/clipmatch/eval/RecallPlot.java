@@ -49,6 +49,7 @@ public final class RecallPlot {
         double hi = Math.log10(e.images()) + 0.15;
         java.util.function.DoubleUnaryOperator px = n -> left + (Math.log10(n) - lo) / (hi - lo) * (right - left);
         java.util.function.DoubleUnaryOperator py = r -> bottom - r / 100.0 * (bottom - top);
+        g.setStroke(new BasicStroke(1f));
         g.setColor(new Color(0xdddddd));
         for (int r = 0; r <= 100; r += 20) g.drawLine(left, (int) py.applyAsDouble(r), right, (int) py.applyAsDouble(r));
         g.setColor(Color.BLACK);
@@ -92,7 +93,8 @@ public final class RecallPlot {
                 prevX = x;
                 prevY = y;
             }
-            g.drawString("R@" + k, right - 60, bottom - 12 - 16 * series);
+            g.fillRect(right - 70, top + 10 + 16 * series, 14, 3);
+            g.drawString("R@" + k, right - 52, top + 16 + 16 * series);
             series++;
         }
     }
