@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The standard test splits by name (models/datasets.json): where their caption files come from and live. */
+/** The standard test splits by name (models/datasets/index.json): where their caption files come from and live. */
 public final class KnownDatasets {
     /** One entry; {@code file} and {@code images} are relative to {@code <cache>/data}. */
     public record Entry(String name, String description, String file, String url, String sha256, String images) {
@@ -28,8 +28,8 @@ public final class KnownDatasets {
 
     @SuppressWarnings("unchecked")
     public static List<Entry> all() {
-        try (InputStream in = KnownDatasets.class.getResourceAsStream("/models/datasets.json")) {
-            if (in == null) throw new IllegalStateException("models/datasets.json is missing from the classpath");
+        try (InputStream in = KnownDatasets.class.getResourceAsStream("/models/datasets/index.json")) {
+            if (in == null) throw new IllegalStateException("models/datasets/index.json is missing from the classpath");
             Map<String, Object> root = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             List<Entry> out = new ArrayList<>();
             for (Object o : (List<Object>) root.get("datasets")) {
@@ -39,7 +39,7 @@ public final class KnownDatasets {
             }
             return out;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read models/datasets.json", e);
+            throw new IllegalStateException("cannot read models/datasets/index.json", e);
         }
     }
 
