@@ -56,7 +56,10 @@ record ImageHeader(String format, long width, long height, boolean truncated) {
                 width = be16(b, i + 7);
             }
             i += 2 + length;
-            if (marker == 0xDA) {  // scan data: a 0xFF byte is either stuffed (FF 00), a restart marker, or a marker
+            if (marker == 0xDA) {
+                // The usual complete file ends with EOI right after its scans: no need to walk the entropy data.
+                if (endsWithEoi(b)) return new ImageHeader("jpeg", width, height, false);
+                // Scan data: a 0xFF byte is either stuffed (FF 00), a restart marker, or the next marker.
                 while (i + 1 < b.length) {
                     if ((b[i] & 0xFF) == 0xFF) {
                         int next = b[i + 1] & 0xFF;
@@ -69,6 +72,10 @@ record ImageHeader(String format, long width, long height, boolean truncated) {
             }
         }
         return new ImageHeader("jpeg", width, height, true);
+    }
+
+    private static boolean endsWithEoi(byte[] b) {
+        return b.length >= 4 && (b[b.length - 2] & 0xFF) == 0xFF && (b[b.length - 1] & 0xFF) == 0xD9;
     }
 
     private static ImageHeader bmp(byte[] b) {
