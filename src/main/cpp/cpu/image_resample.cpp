@@ -1,5 +1,6 @@
 // Pillow-exact 8-bit separable resampling (see clipmatch/image.h for the contract).
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -112,6 +113,35 @@ bool has_sse41() {
 }
 #endif
 
+bool isa_available(int isa) {
+  switch (isa) {
+    case CM_IMAGE_ISA_BEST:
+    case CM_IMAGE_ISA_PORTABLE:
+      return true;
+#ifdef CM_IMAGE_X86
+    case CM_IMAGE_ISA_SSE41:
+      return has_sse41();
+    case CM_IMAGE_ISA_AVX2:
+      return has_avx2();
+#endif
+    default:
+      return false;
+  }
+}
+
+std::atomic<int> chosen_isa{CM_IMAGE_ISA_BEST};
+
+using HorizontalFn = void (*)(const uint8_t*, int, int64_t, const int32_t*, const int32_t*, int64_t, uint8_t*);
+
+HorizontalFn horizontal_rgb() {
+  int isa = chosen_isa.load(std::memory_order_relaxed);
+#ifdef CM_IMAGE_X86
+  if ((isa == CM_IMAGE_ISA_BEST && has_avx2()) || isa == CM_IMAGE_ISA_AVX2) return horizontal_rgb_avx2;
+  if ((isa == CM_IMAGE_ISA_BEST && has_sse41()) || isa == CM_IMAGE_ISA_SSE41) return horizontal_rgb_sse41;
+#endif
+  return horizontal_scalar<3>;
+}
+
 // One output row of the vertical pass over the 8-bit intermediate rows; compiled for AVX2 and baseline
 // (the loop vectorises on its own) and picked at load time.
 #if defined(CM_IMAGE_X86) && defined(__GNUC__) && !defined(__clang__)
@@ -165,6 +195,7 @@ int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int6
   }
   const int64_t row_len = out_w * channels;
   try {
+    const HorizontalFn rgb = horizontal_rgb();
     std::vector<uint8_t> temp(static_cast<size_t>((y1 - y0) * row_len + kWriteSlack));
     // Rows are read in place, except the image's last row, whose copy gets the slack the vector loads need.
     std::vector<uint8_t> last_row;
@@ -176,21 +207,7 @@ int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int6
         row = last_row.data();
       }
       uint8_t* dst = temp.data() + (y - y0) * row_len;
-      if (channels == 1) {
-        horizontal_scalar<1>(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
-      } else {
-#ifdef CM_IMAGE_X86
-        if (has_avx2()) {
-          horizontal_rgb_avx2(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
-          continue;
-        }
-        if (has_sse41()) {
-          horizontal_rgb_sse41(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
-          continue;
-        }
-#endif
-        horizontal_scalar<3>(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
-      }
+      (channels == 1 ? horizontal_scalar<1> : rgb)(row, pixel_stride, out_w, h_bounds, h_coeffs, h_taps, dst);
     }
 
     std::vector<int32_t> acc(static_cast<size_t>(row_len));
@@ -209,6 +226,12 @@ int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int6
   } catch (const std::bad_alloc&) {
     return CM_IMAGE_ERR_MEMORY;
   }
+  return CM_IMAGE_OK;
+}
+
+int cm_image_use_isa(int isa) {
+  if (!isa_available(isa)) return CM_IMAGE_ERR_ARGUMENT;
+  chosen_isa.store(isa);
   return CM_IMAGE_OK;
 }
 

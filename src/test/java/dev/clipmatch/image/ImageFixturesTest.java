@@ -2,6 +2,7 @@ package dev.clipmatch.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clipmatch.TestData;
 import dev.clipmatch.io.Json;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The Java pipeline against PIL's reference preprocessing (tools/make_image_fixtures.py): the 8-bit centre
- * crop must be identical, checked by its sha256 and by sampled values (which locate a mismatch).
+ * crop must be identical, checked by its sha256 and by sampled values (which locate a mismatch). Every
+ * instruction set of the native horizontal pass that this CPU has is checked.
  */
 class ImageFixturesTest {
 
@@ -32,11 +34,19 @@ class ImageFixturesTest {
         }
         List<?> cases = (List<?>) fixture.get("cases");
         assertEquals(18, cases.size());
-        return cases.stream().map(c -> {
+        Map<String, Integer> isas = Map.of("portable", ImageKernels.ISA_PORTABLE, "sse4.1", ImageKernels.ISA_SSE41, "avx2", ImageKernels.ISA_AVX2);
+        return isas.entrySet().stream().sorted(Map.Entry.comparingByValue()).flatMap(isa -> cases.stream().map(c -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
-            return DynamicTest.dynamicTest(m.get("name") + " (" + m.get("covers") + ")", () -> check(m));
-        });
+            return DynamicTest.dynamicTest(isa.getKey() + ": " + m.get("name") + " (" + m.get("covers") + ")", () -> {
+                assumeTrue(ImageKernels.cm_image_use_isa(isa.getValue()) == ImageKernels.OK, "this CPU lacks " + isa.getKey());
+                try {
+                    check(m);
+                } finally {
+                    ImageKernels.cm_image_use_isa(ImageKernels.ISA_BEST);
+                }
+            });
+        }));
     }
 
     private static void check(Map<String, Object> c) throws Exception {
