@@ -59,6 +59,9 @@ CASES = [
     ("gif", "input:palette.gif", 224, "GIF"),
     ("lossy-webp", "input:lossy.webp", 224, "lossy WebP"),
     ("rgba-tiff", "input:rgba.tif", 224, "RGBA TIFF"),
+    ("one-pixel", "input:pixel.png", 224, "1x1 image, 224x upscale"),
+    ("tiny", "input:tiny.png", 224, "2x3 image"),
+    ("thin", "input:thin.png", 224, "7x300 column, resized 224x9600"),
     ("cmyk-jpeg", "input:cmyk.jpg", 224, "CMYK JPEG (known gap: OpenCV's CMYK conversion)"),
 ]
 
@@ -126,6 +129,9 @@ def make_inputs(data: Path) -> None:
     crop.quantize(colors=32).save(INPUTS / "palette.gif")
     crop.save(INPUTS / "lossy.webp", quality=80)
     crop.convert("RGBA").save(INPUTS / "rgba.tif")
+    photo.crop((200, 200, 201, 201)).save(INPUTS / "pixel.png")
+    photo.crop((200, 200, 202, 203)).save(INPUTS / "tiny.png")
+    photo.crop((100, 0, 107, 300)).save(INPUTS / "thin.png")
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ class ImageFixturesTest {
             fixture = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         List<?> cases = (List<?>) fixture.get("cases");
-        assertEquals(26, cases.size());
+        assertEquals(29, cases.size());
         Map<String, Integer> isas = Map.of("portable", ImageKernels.ISA_PORTABLE, "sse4.1", ImageKernels.ISA_SSE41, "avx2", ImageKernels.ISA_AVX2);
         return isas.entrySet().stream().sorted(Map.Entry.comparingByValue()).flatMap(isa -> cases.stream().map(c -> {
             @SuppressWarnings("unchecked")
