@@ -104,7 +104,7 @@ public final class ImagePreprocessor {
             throw new UserError(name + ": zero-size image (" + h.width() + "x" + h.height() + " " + h.format() + ")");
         if (h.width() > 0 && h.height() > 0 && h.width() * h.height() > MAX_PIXELS)
             throw new UserError(name + ": image too large (" + h.width() + "x" + h.height() + " pixels, the limit is " + MAX_PIXELS + ")");
-        if (h.truncated()) throw new UserError(name + ": truncated or corrupt " + h.format() + " file");
+        if (h.damaged()) throw new UserError(name + ": truncated or corrupt " + h.format() + " file");
     }
 
     /** OpenCV's decode without EXIF rotation, reduced to 8 bits per sample; owned by the caller's PointerScope. */

@@ -35,18 +35,34 @@ class ImageHeaderTest {
             List<?> size = (List<?>) c.get("source_size");
             assertEquals(size.get(0), h.width(), image + " width");
             assertEquals(size.get(1), h.height(), image + " height");
-            assertFalse(h.truncated(), image);
+            assertFalse(h.damaged(), image);
         }
     }
 
     @Test
     void jpegCompletenessNeedsTheEndMarker() throws Exception {
         byte[] jpeg = Files.readAllBytes(ImageFixturesTest.resource("/image/inputs/progressive.jpg"));
-        assertFalse(ImageHeader.probe(jpeg).truncated());
+        assertFalse(ImageHeader.probe(jpeg).damaged());
         // Trailing bytes after EOI are legal: found by walking the scans instead of the fast path.
         byte[] trailing = Arrays.copyOf(jpeg, jpeg.length + 100);
-        assertFalse(ImageHeader.probe(trailing).truncated());
-        for (int cut : new int[] {3, 200, jpeg.length / 2, jpeg.length - 1}) assertTrue(ImageHeader.probe(Arrays.copyOf(jpeg, cut)).truncated(), "cut at " + cut);
+        assertFalse(ImageHeader.probe(trailing).damaged());
+        for (int cut : new int[] {3, 200, jpeg.length / 2, jpeg.length - 1}) assertTrue(ImageHeader.probe(Arrays.copyOf(jpeg, cut)).damaged(), "cut at " + cut);
+    }
+
+    @Test
+    void pngStructureIsChecked() throws Exception {
+        byte[] png = Files.readAllBytes(ImageFixturesTest.resource("/image/inputs/small-photo.png"));
+        assertFalse(ImageHeader.probe(png).damaged());
+        byte[] crc = png.clone();
+        crc[40] ^= 1;  // inside a critical chunk after IHDR: its CRC no longer holds
+        assertTrue(ImageHeader.probe(crc).damaged());
+        byte[] colour = png.clone();
+        colour[25] = 5;  // no such colour type
+        assertTrue(ImageHeader.probe(colour).damaged());
+        byte[] length = png.clone();
+        length[33] = (byte) 0x93;  // the next chunk claims 2.4 GB
+        assertTrue(ImageHeader.probe(length).damaged());
+        assertTrue(ImageHeader.probe(Arrays.copyOf(png, png.length - 12)).damaged(), "no IEND");
     }
 
     @Test
