@@ -71,6 +71,7 @@ public final class ImagePreprocessor {
     }
 
     /** Writes the tensor at {@code dst[offset .. offset + tensorLength())}. */
+    @SuppressWarnings("try")  // the scope frees every native object made inside it
     public void preprocessInto(byte[] encoded, String name, float[] dst, int offset) {
         if (offset < 0 || dst.length - offset < tensorLength()) throw new IllegalArgumentException("destination too small");
         if (encoded.length == 0) throw new UserError(name + ": empty file");
