@@ -18,8 +18,11 @@ done
 python3 - "$out" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-best = {}
+best, decode = {}, {}
 for r in rows:
+    if "decode only" in r["impl"]:
+        decode[r["impl"]] = max(decode.get(r["impl"], 0), r["images_per_s"])
+        continue
     key = ("java" if r["impl"].startswith("clipmatch") else "pil", r["threads"])
     best[key] = max(best.get(key, 0), r["images_per_s"])
 print("\n| threads | clipmatch images/s | PIL+numpy images/s | ratio | clipmatch vs PIL 1 thread |")
@@ -27,4 +30,5 @@ print("|---|---|---|---|---|")
 for t in sorted({k[1] for k in best}):
     j, p = best[("java", t)], best[("pil", t)]
     print(f"| {t} | {j:.0f} | {p:.0f} | {j / p:.2f}x | {j / best[('pil', 1)]:.2f}x |")
+print("\ndecoding alone, 1 thread: " + ", ".join(f"{k} {v:.0f} images/s" for k, v in sorted(decode.items())))
 EOF

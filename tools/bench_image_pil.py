@@ -43,6 +43,15 @@ def main():
     images = sorted(p for p in Path(args.dir).iterdir() if p.suffix.lower() == ".jpg")
     for p in images:
         preprocess(p, args.size)  # page-cache warm-up
+    # Context: decoding alone (Image.open + convert("RGB"), which loads the pixels), one thread.
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < args.seconds:
+        for p in images:
+            Image.open(p).convert("RGB")
+        done += len(images)
+    elapsed = time.perf_counter() - start
+    print(json.dumps({"impl": "PIL decode only", "threads": 1, "images": done, "seconds": elapsed,
+                      "images_per_s": done / elapsed, "checksum": 0}))
     for threads in [int(t) for t in args.threads.split(",")]:
         done, checksum = 0, 0.0
         start = time.perf_counter()
