@@ -17,6 +17,8 @@ namespace {
 // Sizes chosen by measurement on the 1 MiB-L2 EPYC of the dev machines (docs/BENCHMARKS.md).
 constexpr int64_t kQueryChunk = 240;
 constexpr int64_t kCandidateTile = 128;
+// Multiply-adds below which a job runs on the caller (about 0.1 ms of one core).
+constexpr double kInlineWork = 1e7;
 
 struct Isa {
   ScoreBlockFn fn;
@@ -63,8 +65,10 @@ Rows::~Rows() { std::free(owned_); }
 void for_each_score_block(const float* q, int64_t nq, const float* c, int64_t nc, int64_t dim,
                           const Epilogue& epilogue) {
   ScoreBlockFn score = score_block();
-  // Smaller chunks when there are few queries, so that every worker gets some.
+  // Smaller chunks when there are few queries, so that every worker gets some; small jobs (the sampled
+  // protocol's) stay in one chunk on the calling thread, where waking the pool would cost more than the work.
   int64_t chunk = std::min<int64_t>(kQueryChunk, std::max<int64_t>(6, (nq / workers() + 5) / 6 * 6));
+  if (static_cast<double>(nq) * nc * dim < kInlineWork) chunk = std::min<int64_t>(nq, 1024);
   int64_t chunks = (nq + chunk - 1) / chunk;
   parallel_for(chunks, 1, [&](int64_t begin, int64_t end, int worker) {
     std::vector<float> scores(static_cast<size_t>(chunk * kCandidateTile));

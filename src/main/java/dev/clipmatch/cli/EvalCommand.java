@@ -1,5 +1,6 @@
 package dev.clipmatch.cli;
 
+import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.EvalInputs;
 import dev.clipmatch.eval.EvalReport;
@@ -13,7 +14,6 @@ import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
-import dev.clipmatch.kernels.ScoreBackend;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -26,15 +26,6 @@ import picocli.CommandLine.Option;
             "on the full set and on the sampled protocol (N images with all their captions, repeated)."})
 public final class EvalCommand implements Callable<Integer> {
 
-    static final class Inputs {
-        @ArgGroup(exclusive = false, multiplicity = "1")
-        EmbeddingFiles embeddings;
-
-        @Option(names = "--similarity", paramLabel = "S.npy", required = true,
-                description = "Score matrix [images, captions] (float32/float16), e.g. exported by another model.")
-        Path similarity;
-    }
-
     static final class EmbeddingFiles {
         @Option(names = "--image-embeddings", paramLabel = "I.npy", required = true, description = "Image embeddings [images, dim], float32 or float16.")
         Path images;
@@ -43,8 +34,17 @@ public final class EvalCommand implements Callable<Integer> {
         Path texts;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Inputs inputs;
+    @ArgGroup(exclusive = false)
+    EmbeddingFiles embeddings;
+
+    @Option(names = "--similarity", paramLabel = "S.npy",
+            description = {"Score matrix [images, captions] (float32/float16) of another model, e.g. NAAF's exported scores.",
+                "With embeddings too: both are evaluated on identical samples and compared pair by pair."})
+    Path similarity;
+
+    @Option(names = "--fuse", paramLabel = "W",
+            description = "With embeddings and --similarity: also evaluate (1-W)*z(CLIP) + W*z(other), scores z-normalised.")
+    Double fuse;
 
     @Option(names = "--text-image", paramLabel = "G.npy",
             description = "Caption -> image index (int32/int64). Default: caption c belongs to image c / (captions / images).")
@@ -78,36 +78,51 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() {
         for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
         if (iterations < 1) throw new UserError("--iterations must be at least 1, got " + iterations);
+        if (embeddings == null && similarity == null)
+            throw new UserError("give --image-embeddings and --text-embeddings, or --similarity, or both");
+        if (fuse != null && (embeddings == null || similarity == null)) throw new UserError("--fuse needs both embeddings and --similarity");
+        if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
         if (threads > 0) CpuBackend.setThreads(threads);
-        ScoreSource source = loadSource();
+        EmbeddingSource clip = embeddings == null ? null : loadEmbeddings();
+        MatrixSource other = similarity == null ? null : loadMatrix(clip);
+        ScoreSource primary = clip != null ? clip : other;
         for (int n : sampleImages) {
-            if (n < 1 || n > source.images())
-                throw new UserError("--sample-images " + n + ": must be between 1 and the " + source.images() + " images");
+            if (n < 1 || n > primary.images())
+                throw new UserError("--sample-images " + n + ": must be between 1 and the " + primary.images() + " images");
         }
-        Evaluation result = Evaluator.evaluate(source, ks, sampleImages, iterations, seed, System.err);
+        if (clip != null && other != null) {
+            Comparison c = Comparison.run(clip, other, fuse, ks, sampleImages, iterations, seed, System.err);
+            System.out.print("CLIP (embeddings)\n" + EvalReport.table(c.clip()));
+            System.out.print("\nExternal (" + similarity.getFileName() + ")\n" + EvalReport.table(c.external()));
+            if (c.fused() != null) System.out.print("\nFused, weight " + fuse + "\n" + EvalReport.table(c.fused()));
+            if (!c.paired().isEmpty()) System.out.print("\n" + EvalReport.comparisonMarkdown(c.paired(), "other"));
+            if (json != null) AtomicFiles.writeString(json, Json.pretty(c.json()));
+            if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(c.clip()));
+            return 0;
+        }
+        Evaluation result = Evaluator.evaluate(primary, ks, sampleImages, iterations, seed, System.err);
         System.out.print(EvalReport.table(result));
         if (json != null) AtomicFiles.writeString(json, Json.pretty(EvalReport.json(result)));
         if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(result));
         return 0;
     }
 
-    private ScoreSource loadSource() {
-        if (inputs.similarity != null) {
-            Npy.FloatArray s = EvalInputs.similarity(inputs.similarity);
-            int n = (int) s.shape()[0], m = (int) s.shape()[1];
-            return new MatrixSource(s.data(), n, m, mapping(n, m));
-        }
-        Embeddings im = EvalInputs.embeddings(inputs.embeddings.images);
-        Embeddings tx = EvalInputs.embeddings(inputs.embeddings.texts);
+    private EmbeddingSource loadEmbeddings() {
+        Embeddings im = EvalInputs.embeddings(embeddings.images);
+        Embeddings tx = EvalInputs.embeddings(embeddings.texts);
         if (im.dim() != tx.dim())
-            throw new UserError(inputs.embeddings.images + " has dimension " + im.dim() + " but " + inputs.embeddings.texts + " has " + tx.dim());
+            throw new UserError(embeddings.images + " has dimension " + im.dim() + " but " + embeddings.texts + " has " + tx.dim());
         long[] map = mapping(im.rows(), tx.rows());
-        ScoreBackend backend = Backends.select(device, System.err);
-        try {
-            return new EmbeddingSource(im, tx, map, backend);
-        } catch (IllegalArgumentException e) {
-            throw new UserError("embeddings: " + e.getMessage(), e);
-        }
+        return new EmbeddingSource(im, tx, map, Backends.select(device, System.err));
+    }
+
+    private MatrixSource loadMatrix(EmbeddingSource clip) {
+        Npy.FloatArray s = EvalInputs.similarity(similarity);
+        int n = (int) s.shape()[0], m = (int) s.shape()[1];
+        if (clip != null && (n != clip.images() || m != clip.captions()))
+            throw new UserError(similarity + ": score matrix is " + n + " x " + m + " but the embeddings have " + clip.images() + " images and "
+                    + clip.captions() + " captions");
+        return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m));
     }
 
     private long[] mapping(int images, int captions) {

@@ -8,8 +8,18 @@ import picocli.CommandLine.Command;
         description = "CLIP image-text matching and exact Recall@K evaluation.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            TokenizeCommand.class,
+            PreprocessCommand.class,
+            EmbedCommand.class,
             EvalCommand.class,
+            SweepCommand.class,
+            MatchCommand.class,
+            SearchCommand.class,
+            FetchDataCommand.class,
+            ModelsCommand.class,
+            FetchModelCommand.class,
             BenchEvalCommand.class,
+            BenchModelCommand.class,
         })
 public final class Main implements Runnable {
 

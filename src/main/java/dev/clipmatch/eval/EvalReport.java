@@ -46,6 +46,93 @@ public final class EvalReport {
         return m;
     }
 
+    /** The comparison block of the JSON report: per sample size, per metric, the paired difference (A - B). */
+    public static List<Object> comparisonJson(List<PairedComparison> comparisons) {
+        List<Object> out = new ArrayList<>();
+        for (PairedComparison c : comparisons) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", c.images());
+            m.put("iterations", c.iterations());
+            m.put("seed", c.seed());
+            m.put("image_to_text", diffsJson(c.imageToText()));
+            m.put("text_to_image", diffsJson(c.textToImage()));
+            m.put("rsum", diffJson(c.rsum()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> diffsJson(Map<String, PairedComparison.Diff> diffs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        diffs.forEach((k, v) -> out.put(k, diffJson(v)));
+        return out;
+    }
+
+    private static Map<String, Object> diffJson(PairedComparison.Diff d) {
+        Map<String, Object> m = statJson(d.difference());
+        m.put("a_wins", d.aWins());
+        m.put("b_wins", d.bWins());
+        m.put("ties", d.ties());
+        return m;
+    }
+
+    /** report.md: the full-set table, the sampled protocol table, and any comparison. */
+    public static String markdown(String title, Evaluation e, Evaluation other, String otherName, List<PairedComparison> comparisons) {
+        StringBuilder sb = new StringBuilder("# " + title + "\n\n");
+        sb.append(String.format(Locale.ROOT, "%d images, %d captions. Recall in %%; ranks are 1-based.%n%n", e.images(), e.captions()));
+        sb.append("## Full set\n\n| model | direction | ");
+        List<String> names = new ArrayList<>(e.imageToText().named().keySet());
+        sb.append(String.join(" | ", names)).append(" |\n|---|---|").append("---|".repeat(names.size())).append('\n');
+        fullRows(sb, "clip", e);
+        if (other != null) fullRows(sb, otherName, other);
+        sb.append(String.format(Locale.ROOT, "%nrsum: clip %.2f", e.rsum()));
+        if (other != null) sb.append(String.format(Locale.ROOT, ", %s %.2f", otherName, other.rsum()));
+        sb.append("\n\n");
+        if (!e.sampled().isEmpty()) {
+            sb.append("## Sampled protocol\n\nEach sample: N images drawn without replacement with all their captions; mean ± std over the samples, [95% CI of the mean].\n\n");
+            sb.append("| model | images | iterations | direction | metric | mean ± std | 95% CI |\n|---|---|---|---|---|---|---|\n");
+            sampledRows(sb, "clip", e);
+            if (other != null) sampledRows(sb, otherName, other);
+            sb.append('\n');
+        }
+        if (!comparisons.isEmpty()) sb.append(comparisonMarkdown(comparisons, otherName));
+        return sb.toString();
+    }
+
+    /** The paired comparison as a markdown table (clip − other, per sample size and metric). */
+    public static String comparisonMarkdown(List<PairedComparison> comparisons, String otherName) {
+        StringBuilder sb = new StringBuilder("## Paired comparison: clip − " + otherName + " on identical samples\n\n");
+        sb.append("| images | direction | metric | difference mean ± std | 95% CI | clip wins | ").append(otherName).append(" wins | ties |\n|---|---|---|---|---|---|---|---|\n");
+        for (PairedComparison c : comparisons) {
+            diffRows(sb, c.images(), "image→text", c.imageToText());
+            diffRows(sb, c.images(), "text→image", c.textToImage());
+            diffRows(sb, c.images(), "both", Map.of("rsum", c.rsum()));
+        }
+        return sb.toString();
+    }
+
+    private static void fullRows(StringBuilder sb, String model, Evaluation e) {
+        for (var dir : List.of(Map.entry("image→text", e.imageToText()), Map.entry("text→image", e.textToImage()))) {
+            sb.append("| ").append(model).append(" | ").append(dir.getKey()).append(" | ");
+            for (double v : dir.getValue().named().values()) sb.append(String.format(Locale.ROOT, "%.2f | ", v));
+            sb.append('\n');
+        }
+    }
+
+    private static void sampledRows(StringBuilder sb, String model, Evaluation e) {
+        for (SampledResult s : e.sampled()) {
+            for (var dir : List.of(Map.entry("image→text", s.imageToText()), Map.entry("text→image", s.textToImage()))) {
+                dir.getValue().forEach((metric, st) -> sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %.2f ± %.2f | [%.2f, %.2f] |%n",
+                        model, s.images(), s.iterations(), dir.getKey(), metric, st.mean(), st.std(), st.ciLow(), st.ciHigh())));
+            }
+        }
+    }
+
+    private static void diffRows(StringBuilder sb, int images, String dir, Map<String, PairedComparison.Diff> diffs) {
+        diffs.forEach((metric, d) -> sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %+.2f ± %.2f | [%.2f, %.2f] | %d | %d | %d |%n",
+                images, dir, metric, d.difference().mean(), d.difference().std(), d.difference().ciLow(), d.difference().ciHigh(), d.aWins(), d.bWins(), d.ties())));
+    }
+
     public static String csv(Evaluation e) {
         StringBuilder sb = new StringBuilder("protocol,images,captions,iterations,seed,direction,metric,value,std,ci95_low,ci95_high\n");
         for (var dir : List.of(Map.entry("image_to_text", e.imageToText()), Map.entry("text_to_image", e.textToImage()))) {

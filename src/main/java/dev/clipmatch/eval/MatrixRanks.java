@@ -46,11 +46,12 @@ final class MatrixRanks {
                     }
                 }
                 long rank = 0;
+                // Non-short-circuit operators: scores beat thresholds at random, so branches would mispredict.
                 for (int c = 0; c < m; c++) {
                     float s = scores[(int) (base + cols[c])];
-                    if (s > bestScore || (s == bestScore && c < best)) rank++;
+                    rank += (s > bestScore) | ((s == bestScore) & (c < best)) ? 1 : 0;
                     float th = captionThreshold[c];
-                    if (s > th || (s == th && i < colImage[c])) counts[c]++;
+                    counts[c] += (s > th) | ((s == th) & (i < colImage[c])) ? 1 : 0;
                 }
                 imageRanks[i] = rank;
             }

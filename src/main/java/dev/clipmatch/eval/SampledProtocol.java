@@ -82,9 +82,11 @@ public final class SampledProtocol {
         List<String> names = metricNames(ks);
         double[][] i2t = new double[names.size()][iterations], t2i = new double[names.size()][iterations];
         double[] rsum = new double[iterations];
+        // A sample of every image is the full set whatever the draw: score it once.
+        BidirectionalRanks everything = size == source.images() ? ranks(size, 0, seed) : null;
         try (Progress progress = new Progress("sampled " + size + " images", "iterations", iterations, progressOut)) {
             IntStream.range(0, iterations).parallel().forEach(it -> {
-                BidirectionalRanks r = ranks(size, it, seed);
+                BidirectionalRanks r = everything != null ? everything : ranks(size, it, seed);
                 RankMetrics a = RankMetrics.of(r.imageRanks(), ks), b = RankMetrics.of(r.textRanks(), ks);
                 int m = 0;
                 for (double v : a.named().values()) i2t[m++][it] = v;

@@ -1,15 +1,14 @@
 package dev.clipmatch.kernels;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
-import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h}).
- * Callers go through {@link CpuBackend}, which checks arguments and turns error codes into exceptions.
+ * Callers go through {@link CpuBackend}, which checks arguments and turns error codes into exceptions. Java arrays
+ * cross JNI as copies, which costs less than allocating native buffers for the many small calls of sampling.
  */
 @Platform(include = "clipmatch/kernels.h", link = "clipmatch_kernels")
 @Namespace("clipmatch")
@@ -24,17 +23,17 @@ public final class CpuKernels {
 
     public static native int cm_set_threads(int n);
 
-    public static native int cm_normalize_rows(FloatPointer x, long rows, long dim);
+    public static native int cm_normalize_rows(float[] x, long rows, long dim);
 
-    public static native int cm_similarity(FloatPointer a, long n, FloatPointer b, long m, long dim,
-            int normalize, float scale, int softmax, FloatPointer out);
+    public static native int cm_similarity(float[] a, long n, float[] b, long m, long dim,
+            int normalize, float scale, int softmax, float[] out);
 
-    public static native int cm_rank(FloatPointer queries, long nq, FloatPointer cands, long nc, long dim,
-            @Cast("const int64_t*") LongPointer posOffsets, @Cast("const int64_t*") LongPointer posIndices, int normalize, @Cast("int64_t*") LongPointer ranks, @Cast("int64_t*") LongPointer bestPositive);
+    public static native int cm_rank(float[] queries, long nq, float[] cands, long nc, long dim,
+            @Cast("const int64_t*") long[] posOffsets, @Cast("const int64_t*") long[] posIndices, int normalize, @Cast("int64_t*") long[] ranks, @Cast("int64_t*") long[] bestPositive);
 
-    public static native int cm_rank_bidirectional(FloatPointer images, long nImages, FloatPointer texts, long nTexts,
-            long dim, @Cast("const int64_t*") LongPointer textImage, int normalize, @Cast("int64_t*") LongPointer imageRanks, @Cast("int64_t*") LongPointer textRanks);
+    public static native int cm_rank_bidirectional(float[] images, long nImages, float[] texts, long nTexts,
+            long dim, @Cast("const int64_t*") long[] textImage, int normalize, @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
 
-    public static native int cm_topk(FloatPointer queries, long nq, FloatPointer cands, long nc, long dim, long k,
-            int normalize, FloatPointer scores, @Cast("int64_t*") LongPointer indices);
+    public static native int cm_topk(float[] queries, long nq, float[] cands, long nc, long dim, long k,
+            int normalize, float[] scores, @Cast("int64_t*") long[] indices);
 }

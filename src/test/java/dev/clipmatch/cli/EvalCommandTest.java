@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clipmatch.CliRun;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,20 +24,8 @@ class EvalCommandTest {
     Path images, texts;
     final int n = 20, perImage = 5, dim = 8;
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeEach
@@ -59,7 +45,7 @@ class EvalCommandTest {
     @SuppressWarnings("unchecked")
     void writesTableJsonAndCsv() throws Exception {
         Path json = dir.resolve("out/report.json"), csv = dir.resolve("report.csv");
-        Run r = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(),
+        CliRun r = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(),
                 "--sample-images", "5,10", "--iterations", "7", "--seed", "3", "--json", json.toString(), "--csv", csv.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("image->text") && r.out().contains("Sampled: 10 images x 7 iterations"), r.out());
@@ -89,8 +75,8 @@ class EvalCommandTest {
         for (int t = 0; t < map.length; t++) map[t] = t / perImage;
         Path g = dir.resolve("g.npy");
         Npy.writeLongs(g, map, map.length);
-        Run plain = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString());
-        Run mapped = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(), "--text-image", g.toString());
+        CliRun plain = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString());
+        CliRun mapped = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(), "--text-image", g.toString());
         assertEquals(plain.out(), mapped.out());
         assertEquals(n, a.rows());
     }
@@ -102,14 +88,14 @@ class EvalCommandTest {
                 new dev.clipmatch.kernels.Embeddings(a.data(), n, dim), new dev.clipmatch.kernels.Embeddings(b.data(), n * perImage, dim), true, 1f, false);
         Path sim = dir.resolve("s.npy");
         Npy.writeFloats(sim, s, n, n * perImage);
-        Run fromEmb = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(), "--sample-images", "4", "--iterations", "9");
-        Run fromSim = run("eval", "--similarity", sim.toString(), "--sample-images", "4", "--iterations", "9");
+        CliRun fromEmb = run("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(), "--sample-images", "4", "--iterations", "9");
+        CliRun fromSim = run("eval", "--similarity", sim.toString(), "--sample-images", "4", "--iterations", "9");
         assertEquals(0, fromSim.code(), fromSim.err());
         assertEquals(fromEmb.out(), fromSim.out());
     }
 
     void assertBadInput(String expectedFragment, String... args) {
-        Run r = run(args);
+        CliRun r = run(args);
         assertEquals(2, r.code(), "exit code; stderr: " + r.err());
         assertTrue(r.err().contains(expectedFragment), "stderr should mention '" + expectedFragment + "': " + r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());

@@ -1,0 +1,192 @@
+package dev.clipmatch;
+
+import dev.clipmatch.cli.UserError;
+import dev.clipmatch.eval.EmbeddingSource;
+import dev.clipmatch.eval.Evaluation;
+import dev.clipmatch.eval.Evaluator;
+import dev.clipmatch.image.ImageBatch;
+import dev.clipmatch.image.ImageBatchLoader;
+import dev.clipmatch.image.ImagePreprocessor;
+import dev.clipmatch.image.OnError;
+import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.kernels.Backends;
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
+import dev.clipmatch.model.Checksums;
+import dev.clipmatch.model.CheckpointFormat;
+import dev.clipmatch.model.ClipModel;
+import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.model.Tensors;
+import dev.clipmatch.tokenizer.ClipTokenizer;
+import dev.clipmatch.tokenizer.TokenBatch;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Java API: a CLIP model with its tokenizer and preprocessing, ready to encode, score, retrieve and
+ * evaluate. Thread-safe for encoding; the CLI commands are thin layers over this class.
+ *
+ * <pre>{@code
+ * ClipMatch clip = ClipMatch.load("ViT-B-32");                  // registry name (cache) or a checkpoint path
+ * Embeddings images = clip.encodeImages(List.of(Path.of("cat.jpg")));
+ * Embeddings texts = clip.encodeTexts(List.of("a photo of a cat", "a photo of a dog"));
+ * float[] probs = clip.probabilities(images, texts);               // softmax over the texts, per image
+ * ScoreBackend.TopK best = clip.search(texts, images, 1);          // best image per text
+ * }</pre>
+ */
+public final class ClipMatch {
+    /** Where and how to load; every field may be null for the defaults. */
+    public record Options(Path cacheDir, Path vocab, String preset, Integer threads, String device) {
+        public static Options defaults() {
+            return new Options(null, null, null, null, null);
+        }
+    }
+
+    private final ClipModel model;
+    private final ClipTokenizer tokenizer;
+    private final Path vocabFile;
+    private final ImagePreprocessor preprocessor;
+    private final String presetName;
+    private final String label;
+    private final Path checkpoint;
+    private final ScoreBackend backend;
+    private volatile String checkpointSha;
+
+    private ClipMatch(ClipModel model, ClipTokenizer tokenizer, Path vocabFile, ImagePreprocessor preprocessor, String presetName,
+            String label, Path checkpoint, ScoreBackend backend) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.vocabFile = vocabFile;
+        this.preprocessor = preprocessor;
+        this.presetName = presetName;
+        this.label = label;
+        this.checkpoint = checkpoint;
+        this.backend = backend;
+    }
+
+    public static ClipMatch load(String model) {
+        return load(model, Options.defaults());
+    }
+
+    public static ClipMatch load(String model, Options o) {
+        Path cache = ModelCache.dirOr(o.cacheDir());
+        ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
+        if (o.threads() != null) Tensors.setThreads(o.threads());
+        ClipModel clip = ClipModel.load(resolved.checkpoint());
+        if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
+        int res = clip.config().resolution();
+        String name = o.preset() != null ? o.preset() : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
+        PreprocessConfig config;
+        if (o.preset() == null && !PreprocessConfig.presetNames().contains(name)) {
+            config = PreprocessConfig.preset("clip-224").withSize(res); // an unusual input size: OpenAI's recipe at that size
+            name = "clip-224@" + res;
+        } else {
+            config = PreprocessConfig.preset(name);
+        }
+        if (config.size() != res)
+            throw new UserError("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
+        Path vocab = o.vocab() != null ? o.vocab() : findVocab(resolved.checkpoint(), cache);
+        ScoreBackend backend = Backends.select(o.device() == null ? "auto" : o.device(), System.err);
+        return new ClipMatch(clip, ClipTokenizer.load(vocab), vocab, new ImagePreprocessor(config), name, resolved.label(),
+                resolved.checkpoint(), backend);
+    }
+
+    /** Tokenizer files next to the checkpoint, else in the cache, else the default location. */
+    public static Path findVocab(Path checkpoint, Path cache) {
+        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
+        Optional<Path> found = ClipTokenizer.findIn(dir);
+        if (found.isEmpty()) found = ClipTokenizer.findIn(cache);
+        return found.orElseGet(ClipTokenizer::defaultVocabulary);
+    }
+
+    public ClipModel model() {
+        return model;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Path vocabFile() {
+        return vocabFile;
+    }
+
+    public ImagePreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public String presetName() {
+        return presetName;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Path checkpoint() {
+        return checkpoint;
+    }
+
+    public ScoreBackend backend() {
+        return backend;
+    }
+
+    public int dim() {
+        return model.config().embedDim();
+    }
+
+    /** SHA-256 of the weights file (computed once, on first use). */
+    public String checkpointSha256() {
+        if (checkpointSha == null) checkpointSha = Checksums.sha256(CheckpointFormat.weightsFile(checkpoint));
+        return checkpointSha;
+    }
+
+    /** Raw image embeddings [n, D] (not normalised); an unreadable image is a {@link UserError} naming it. */
+    public Embeddings encodeImages(List<Path> images) {
+        float[] out = new float[images.size() * dim()];
+        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, 32, 2, OnError.FAIL)) {
+            for (ImageBatch b : loader) {
+                float[] e = model.encodeImages(b.pixels(), b.count());
+                System.arraycopy(e, 0, out, b.start() * dim(), e.length);
+            }
+        }
+        return new Embeddings(out, images.size(), dim());
+    }
+
+    /** Raw text embeddings [n, D]; a text longer than the context is an error unless {@code truncate}. */
+    public Embeddings encodeTexts(List<String> texts, boolean truncate) {
+        float[] out = new float[texts.size() * dim()];
+        int ctx = model.config().contextLength();
+        for (int start = 0; start < texts.size(); start += 128) {
+            List<String> part = texts.subList(start, Math.min(texts.size(), start + 128));
+            TokenBatch t = tokenizer.batch(part, ctx, truncate);
+            float[] e = model.encodeTexts(t.ids(), t.rows(), t.contextLength());
+            System.arraycopy(e, 0, out, start * dim(), e.length);
+        }
+        return new Embeddings(out, texts.size(), dim());
+    }
+
+    public Embeddings encodeTexts(List<String> texts) {
+        return encodeTexts(texts, false);
+    }
+
+    /** For each image, the probability of each text: softmax over texts of exp(logit_scale) * cosine. */
+    public float[] probabilities(Embeddings images, Embeddings texts) {
+        return backend.similarity(images, texts, true, model.logitScale(), true);
+    }
+
+    /** The k best candidates per query by cosine similarity. */
+    public ScoreBackend.TopK search(Embeddings queries, Embeddings candidates, int k) {
+        return backend.topk(queries, candidates, k, true);
+    }
+
+    /** Recall in both directions (full set, and the sampled protocol for each size in {@code sampleSizes}). */
+    public Evaluation evaluate(Embeddings images, Embeddings texts, long[] captionImage, int[] ks, int[] sampleSizes, int iterations, long seed) {
+        return Evaluator.evaluate(new EmbeddingSource(images, texts, captionImage, backend), ks, sampleSizes, iterations, seed,
+                new PrintStream(OutputStream.nullOutputStream()));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.clipmatch.cli;
+
+import dev.clipmatch.image.ImagePreprocessor;
+import dev.clipmatch.image.OnError;
+import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.io.Json;
+import dev.clipmatch.model.CheckpointFormat;
+import dev.clipmatch.model.Checksums;
+import dev.clipmatch.model.ClipModel;
+import dev.clipmatch.model.EmbedJob;
+import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.model.Tensors;
+import dev.clipmatch.tokenizer.ClipTokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Encodes images or texts with a CLIP model into a float32 [N, D] .npy and a JSON sidecar. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = {"Embed images or texts with a CLIP model: float32 [N, D] .npy plus a JSON sidecar (OUT.json).",
+            "Interrupted runs resume from the shards in OUT.npy.parts/. Prints a JSON summary on stdout."})
+public final class EmbedCommand implements Callable<Integer> {
+    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "gif", "ppm", "pgm");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M",
+            description = "Registry name (see 'clipmatch models'; looked up in the cache) or a checkpoint: TorchScript .pt, .safetensors, or a Hugging Face directory.")
+    String model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--images", paramLabel = "FILE|DIR",
+                description = "A list file (one image path per line, relative to the list's folder; order kept) or a directory (its images, sorted by name).")
+        Path images;
+
+        @Option(names = "--texts", paramLabel = "FILE", description = "UTF-8 text file, one text per line.")
+        Path texts;
+    }
+
+    @Option(names = "--out", required = true, paramLabel = "X.npy", description = "Output embeddings (the sidecar goes to X.json).")
+    Path out;
+
+    @Option(names = "--batch-size", defaultValue = "0", paramLabel = "B", description = "Items per batch (default: 32 images, 128 texts).")
+    int batchSize;
+
+    @Option(names = "--normalize", description = "L2-normalise every embedding.")
+    boolean normalize;
+
+    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image stops the run (fail) or is reported and left out (skip). Default: ${DEFAULT-VALUE}.")
+    String onError;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "LibTorch threads (default: one per core).")
+    int threads;
+
+    @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset (models/preprocess/); default: the registry's, else clip-<input size>.")
+    String preset;
+
+    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
+    Path vocab;
+
+    @Option(names = "--truncate", description = "Cut texts longer than the context length instead of failing.")
+    boolean truncate;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+    Path cacheDir;
+
+    @Option(names = "--shard-size", defaultValue = "4096", hidden = true, description = "Items per resumable shard.")
+    int shardSize;
+
+    @Override
+    public Integer call() {
+        if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
+        if (threads < 0) throw new UserError("--threads must be at least 1");
+        Path cache = ModelCache.dirOr(cacheDir);
+        ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
+        Tensors.setThreads(threads);
+        ClipModel clip = ClipModel.load(resolved.checkpoint());
+        if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
+        String sha = Checksums.sha256(CheckpointFormat.weightsFile(resolved.checkpoint()));
+        EmbedJob.Inputs inputs = input.images != null ? images(clip, resolved) : texts(resolved, cache);
+        int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
+        Map<String, Object> sidecar = new EmbedJob(clip, resolved.label(), sha, System.err)
+                .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("out", out.toString());
+        summary.put("sidecar", EmbedJob.sidecarPath(out).toString());
+        summary.put("shape", sidecar.get("shape"));
+        summary.put("skipped", ((List<?>) sidecar.get("skipped")).size());
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.println(Json.write(summary));
+        pw.flush();
+        return 0;
+    }
+
+    private EmbedJob.Images images(ClipModel clip, ModelCache.Resolved resolved) {
+        int res = clip.config().resolution();
+        String name = preset != null ? preset : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
+        PreprocessConfig config;
+        if (preset == null && !PreprocessConfig.presetNames().contains(name)) {
+            // a checkpoint of an unusual size: OpenAI's preprocessing at its input size
+            config = PreprocessConfig.preset("clip-224").withSize(res);
+            name = "clip-224@" + res;
+        } else {
+            config = PreprocessConfig.preset(name);
+        }
+        if (config.size() != res)
+            throw new UserError("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
+        if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
+        return new EmbedJob.Images(input.images, listImages(input.images), new ImagePreprocessor(config), name, OnError.parse(onError), ioThreads);
+    }
+
+    static List<Path> listImages(Path source) {
+        if (Files.isDirectory(source)) {
+            try (Stream<Path> s = Files.list(source)) {
+                return s.filter(Files::isRegularFile).filter(p -> IMAGE_EXTENSIONS.contains(extension(p))).sorted().toList();
+            } catch (IOException e) {
+                throw new UserError(source + ": cannot list (" + e.getMessage() + ")");
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        Path base = source.toAbsolutePath().getParent();
+        List<String> lines = readLines(source);
+        for (String line : lines) {
+            String t = line.strip();
+            if (t.isEmpty()) continue;
+            Path p = Path.of(t);
+            out.add(p.isAbsolute() ? p : base.resolve(p).normalize());
+        }
+        return out;
+    }
+
+    private EmbedJob.Texts texts(ModelCache.Resolved resolved, Path cache) {
+        List<String> lines = readLines(input.texts);
+        int[] lineNumbers = new int[lines.size()];
+        for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
+        Path vocabFile = vocab != null ? vocab : findVocab(resolved.checkpoint(), cache);
+        return new EmbedJob.Texts(input.texts, lines, lineNumbers, ClipTokenizer.load(vocabFile), vocabFile, truncate);
+    }
+
+    private static Path findVocab(Path checkpoint, Path cache) {
+        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
+        Optional<Path> found = ClipTokenizer.findIn(dir);
+        if (found.isEmpty()) found = ClipTokenizer.findIn(cache);
+        return found.orElseGet(ClipTokenizer::defaultVocabulary);
+    }
+
+    /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
+    private static List<String> readLines(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new UserError(file + ": no such file");
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        List<String> lines = new ArrayList<>();
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') end++;
+            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
+            try {
+                lines.add(utf8.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString());
+            } catch (CharacterCodingException e) {
+                throw new UserError(file + ": line " + (lines.size() + 1) + " is not valid UTF-8");
+            }
+            start = end + 1;
+        }
+        return lines;
+    }
+
+    private static String extension(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.clipmatch.cli;
+
+import dev.clipmatch.ClipMatch;
+import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Json;
+import dev.clipmatch.kernels.Embeddings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code clipmatch match}: the probability of each caption for one image, as in the study's tables. */
+@Command(name = "match", mixinStandardHelpOptions = true,
+        description = "Probability of each caption for an image: softmax over the captions of exp(logit_scale) * cosine, sorted.")
+public final class MatchCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Parameters(index = "0", paramLabel = "IMAGE")
+    Path image;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "CAPTION")
+    List<String> captions;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write {\"image\", \"captions\": [{\"caption\", \"probability\"}]}.")
+    Path json;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+    Path cacheDir;
+
+    @Option(names = "--truncate", description = "Cut captions longer than the context.")
+    boolean truncate;
+
+    @Override
+    public Integer call() {
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, null, null, null, "cpu"));
+        Embeddings im = clip.encodeImages(List.of(image));
+        Embeddings tx = clip.encodeTexts(captions, truncate);
+        float[] p = clip.probabilities(im, tx);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < captions.size(); i++) order.add(i);
+        order.sort(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
+        List<Object> rows = new ArrayList<>();
+        for (int i : order) {
+            System.out.printf("%8.4f%%  %s%n", 100.0 * p[i], captions.get(i));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("caption", captions.get(i));
+            row.put("probability", (double) p[i]);
+            rows.add(row);
+        }
+        if (json != null) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("image", image.toString());
+            root.put("model", clip.label());
+            root.put("captions", rows);
+            AtomicFiles.writeString(json, Json.pretty(root));
+        }
+        return 0;
+    }
+}

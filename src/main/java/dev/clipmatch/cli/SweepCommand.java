@@ -1,0 +1,124 @@
+package dev.clipmatch.cli;
+
+import dev.clipmatch.ClipMatch;
+import dev.clipmatch.data.Dataset;
+import dev.clipmatch.data.DatasetReader;
+import dev.clipmatch.data.KnownDatasets;
+import dev.clipmatch.eval.EvalReport;
+import dev.clipmatch.image.OnError;
+import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.pipeline.Sweep;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Encode a dataset with a CLIP model (cached by content, resumable), evaluate recall in both directions on the full set",
+            "and on the sampled protocol, and write RUN_DIR: report.json/.md/.csv, recall.png, embeddings and index.json (for 'search')."})
+public final class SweepCommand implements Callable<Integer> {
+    static final int[] DEFAULT_SIZES = {10, 100, 1000};
+
+    @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--dataset", defaultValue = "flickr30k", paramLabel = "flickr30k|coco|FILE",
+            description = "A known test split (caption file in the cache, see fetch-data) or a caption file: Karpathy .json, .token, .tsv, .jsonl (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Image folder (default: the cache's folder for a known split, else the caption file's folder).")
+    Path images;
+
+    @Option(names = "--captions-per-image", paramLabel = "N", description = "Keep the first N captions per image (COCO's classic protocol: 5).")
+    Integer captionsPerImage;
+
+    @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes (default: 10,100,1000, those not above the image count).")
+    int[] sampleImages;
+
+    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--k", split = ",", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
+    int[] ks;
+
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output folder (default: runs/<dataset>-<model>).")
+    Path out;
+
+    @Option(names = "--similarity", paramLabel = "S.npy", description = "Another model's [images, captions] scores: evaluated on the same samples and compared.")
+    Path similarity;
+
+    @Option(names = "--fuse", paramLabel = "W", description = "With --similarity: also evaluate (1-W)*z(CLIP) + W*z(other).")
+    Double fuse;
+
+    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "A missing or unreadable image stops the run or is skipped and reported (default: ${DEFAULT-VALUE}).")
+    String onError;
+
+    @Option(names = "--truncate", description = "Cut captions longer than the context (as clip.tokenize(truncate=True)).")
+    boolean truncate;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--threads", paramLabel = "N", description = "LibTorch threads (default: one per core).")
+    Integer threads;
+
+    @Option(names = "--io-threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache of models, data and embeddings (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+    Path cacheDir;
+
+    @Override
+    public Integer call() {
+        for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
+        if (iterations < 1) throw new UserError("--iterations must be at least 1");
+        if (batchSize < 1 || ioThreads < 1) throw new UserError("--batch-size and --io-threads must be at least 1");
+        if (fuse != null && similarity == null) throw new UserError("--fuse needs --similarity");
+        if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
+        Path cache = ModelCache.dirOr(cacheDir);
+        Dataset data;
+        Path imageDir;
+        Path asFile = Path.of(dataset);
+        if (Files.isRegularFile(asFile)) {
+            data = DatasetReader.read(asFile);
+            imageDir = images != null ? images : asFile.toAbsolutePath().getParent();
+        } else {
+            KnownDatasets.Entry entry = KnownDatasets.require(dataset);
+            Path captions = entry.captionsIn(cache);
+            if (!Files.isRegularFile(captions))
+                throw new UserError(entry.name() + " captions are not in the cache: run 'clipmatch fetch-data " + entry.name() + "' or put "
+                        + entry.url() + " at " + captions);
+            data = DatasetReader.read(captions);
+            imageDir = images != null ? images : entry.imagesIn(cache);
+            if (!Files.isDirectory(imageDir))
+                throw new UserError(entry.name() + " images are not at " + imageDir + ": the images are not redistributable; get them from the"
+                        + " dataset's authors and pass --images DIR");
+        }
+        if (captionsPerImage != null) data = data.firstCaptions(captionsPerImage);
+        int imageCount = data.images().size();
+        int[] sizes = sampleImages != null ? sampleImages : Arrays.stream(DEFAULT_SIZES).filter(n -> n <= imageCount).toArray();
+        for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, null, null, threads, device));
+        Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
+        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
+        Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
+        System.out.print(EvalReport.table(r.evaluation()));
+        System.out.printf("%nencoded %d images and %d captions (the rest from the cache); %d skipped%nreport: %s%n", r.imagesEncoded(), r.textsEncoded(),
+                r.skipped().size(), runDir.resolve("report.md"));
+        return 0;
+    }
+
+    private static String safe(String s) {
+        String name = Path.of(s).getFileName().toString();
+        return name.replaceAll("\\.(json|tsv|jsonl|token|txt|pt|safetensors)$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.clipmatch.cli;
+
+import dev.clipmatch.tokenizer.ClipTokenizer;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code clipmatch tokenize}: CLIP token ids of texts, one JSON array per text (start and end tokens, no padding). */
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = {"Token ids of texts with CLIP's BPE tokenizer, identical to the original (openai/CLIP).",
+            "Prints one JSON array per text: <|startoftext|> (49406), the ids, <|endoftext|> (49407); no padding.",
+            "Without TEXT, reads one text per line from standard input (UTF-8)."})
+public final class TokenizeCommand implements Callable<Integer> {
+    @Option(names = "--vocab", paramLabel = "PATH",
+            description = {"bpe_simple_vocab_16e6.txt.gz, a Hugging Face vocab.json (merges.txt beside it), or a directory",
+                "holding either. Default: $CLIPMATCH_VOCAB, else ${CLIPMATCH_CACHE:-~/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz."})
+    Path vocab;
+
+    @Option(names = "--context-length", paramLabel = "N", defaultValue = "77",
+            description = "Most ids per text, start and end tokens included (default: ${DEFAULT-VALUE}).")
+    int contextLength;
+
+    @Option(names = "--truncate",
+            description = "Cut longer texts to N ids, the last being <|endoftext|> (as clip.tokenize(truncate=True)); otherwise they are an error.")
+    boolean truncate;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to tokenize (default: lines of standard input).")
+    List<String> texts;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (contextLength < 2) throw new UserError("--context-length must be at least 2, got " + contextLength);
+        ClipTokenizer tokenizer = ClipTokenizer.load(vocab != null ? vocab : ClipTokenizer.defaultVocabulary());
+        PrintWriter out = spec.commandLine().getOut();
+        if (texts != null && !texts.isEmpty()) {
+            for (int i = 0; i < texts.size(); i++) out.println(idsLine(tokenizer, texts.get(i), "TEXT " + (i + 1)));
+        } else {
+            readStdin(tokenizer, out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Lines of standard input (LF or CRLF), each decoded as strict UTF-8 so that a bad byte is reported by line. */
+    private void readStdin(ClipTokenizer tokenizer, PrintWriter out) throws IOException {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        InputStream in = new BufferedInputStream(System.in, 1 << 16);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        int lineNumber = 0;
+        for (;;) {
+            int b = in.read();
+            if (b != '\n' && b != -1) {
+                line.write(b);
+                continue;
+            }
+            if (b == -1 && line.size() == 0) return;
+            lineNumber++;
+            byte[] bytes = line.toByteArray();
+            int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            String text;
+            try {
+                text = utf8.decode(ByteBuffer.wrap(bytes, 0, len)).toString();
+            } catch (CharacterCodingException e) {
+                out.flush();
+                throw new UserError("stdin line " + lineNumber + ": invalid UTF-8");
+            }
+            out.println(idsLine(tokenizer, text, "stdin line " + lineNumber));
+            line.reset();
+            if (b == -1) return;
+        }
+    }
+
+    private String idsLine(ClipTokenizer tokenizer, String text, String where) {
+        int[] ids;
+        try {
+            ids = tokenizer.encode(text, contextLength, truncate);
+        } catch (UserError e) {
+            throw new UserError(where + ": " + e.getMessage(), e);
+        }
+        StringBuilder sb = new StringBuilder(ids.length * 6 + 2).append('[');
+        for (int k = 0; k < ids.length; k++) {
+            if (k > 0) sb.append(", ");
+            sb.append(ids[k]);
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.clipmatch.image;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One batch of preprocessed images, in input order.
+ *
+ * @param start index in the loader's input list of the first image this batch covers
+ * @param pixels [count, 3, S, S] float32, row-major (NCHW)
+ * @param count images in {@code pixels}
+ * @param paths the {@code count} images, in the order of {@code pixels}
+ * @param skipped one line per image of this batch's input range that was skipped ("path: problem")
+ */
+public record ImageBatch(int start, float[] pixels, int count, List<Path> paths, List<String> skipped) {}

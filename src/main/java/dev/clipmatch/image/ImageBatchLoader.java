@@ -1,0 +1,140 @@
+package dev.clipmatch.image;
+
+import dev.clipmatch.cli.UserError;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads and preprocesses images on a bounded pool of threads, one task per image, and hands them out as
+ * batches in input order, so that decoding overlaps whatever consumes the batches (inference).
+ *
+ * <p>Memory is bounded whatever the number of images: besides the batch the consumer holds, at most
+ * {@link #BATCHES_AHEAD} + 1 batches are being filled. A bad image is a {@link UserError} from
+ * {@link Iterator#next()} with {@link OnError#FAIL}, or a line in {@link ImageBatch#skipped()} with
+ * {@link OnError#SKIP}. Iterate once; close to stop the threads.
+ */
+public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatch> {
+
+    /** Batches queued behind the one the consumer waits for. */
+    static final int BATCHES_AHEAD = 2;
+
+    private final List<Path> images;
+    private final ImagePreprocessor preprocessor;
+    private final int batchSize;
+    private final OnError onError;
+    private final ExecutorService pool;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private int nextBatch;
+    private boolean iterated;
+
+    public ImageBatchLoader(List<Path> images, ImagePreprocessor preprocessor, int batchSize, int threads, OnError onError) {
+        if (batchSize < 1) throw new UserError("batch size must be at least 1, got " + batchSize);
+        if (threads < 1) throw new UserError("thread count must be at least 1, got " + threads);
+        this.images = List.copyOf(images);
+        this.preprocessor = preprocessor;
+        this.batchSize = batchSize;
+        this.onError = onError;
+        AtomicInteger counter = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "clipmatch-image-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Number of batches the iteration yields. */
+    public int batchCount() {
+        return (images.size() + batchSize - 1) / batchSize;
+    }
+
+    @Override
+    public Iterator<ImageBatch> iterator() {
+        if (iterated) throw new IllegalStateException("an ImageBatchLoader can be iterated only once");
+        iterated = true;
+        fill();
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return !pending.isEmpty();
+            }
+
+            @Override
+            public ImageBatch next() {
+                if (pending.isEmpty()) throw new NoSuchElementException();
+                return take();
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    private void fill() {
+        while (pending.size() < BATCHES_AHEAD && nextBatch < batchCount()) pending.add(submit(nextBatch++));
+    }
+
+    private Pending submit(int batch) {
+        int start = batch * batchSize;
+        int count = Math.min(batchSize, images.size() - start);
+        int length = preprocessor.tensorLength();
+        Pending p = new Pending(start, count, new float[count * length], new String[count], new Future<?>[count]);
+        for (int i = 0; i < count; i++) {
+            final int slot = i;
+            Path path = images.get(start + i);
+            p.futures[i] = pool.submit(() -> {
+                try {
+                    preprocessor.preprocessInto(ImagePreprocessor.readFile(path), path.toString(), p.pixels, slot * length);
+                } catch (UserError e) {
+                    p.errors[slot] = e.getMessage();
+                }
+            });
+        }
+        return p;
+    }
+
+    private ImageBatch take() {
+        Pending p = pending.poll();
+        fill();  // keep the workers busy while this batch completes
+        for (Future<?> f : p.futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while loading images", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        int length = preprocessor.tensorLength();
+        List<Path> kept = new ArrayList<>(p.count);
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < p.count; i++) {
+            if (p.errors[i] == null) {
+                // Compact in place: kept images move forward over skipped ones, order unchanged.
+                if (kept.size() != i) System.arraycopy(p.pixels, i * length, p.pixels, kept.size() * length, length);
+                kept.add(images.get(p.start + i));
+            } else {
+                if (onError == OnError.FAIL) throw new UserError(p.errors[i]);
+                skipped.add(p.errors[i]);
+            }
+        }
+        float[] pixels = kept.size() == p.count ? p.pixels : Arrays.copyOf(p.pixels, kept.size() * length);
+        return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), List.copyOf(skipped));
+    }
+
+    private record Pending(int start, int count, float[] pixels, String[] errors, Future<?>[] futures) {}
+}

@@ -1,0 +1,19 @@
+package dev.clipmatch.image;
+
+import dev.clipmatch.cli.UserError;
+import java.util.Locale;
+
+/** What a batch job does with an image that cannot be read: skip it and report it, or stop at it. */
+public enum OnError {
+    SKIP,
+    FAIL;
+
+    /** From the command-line spelling {@code skip} / {@code fail}. */
+    public static OnError parse(String text) {
+        try {
+            return valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--on-error must be skip or fail, got \"" + text + "\"");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import dev.clipmatch.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.NamedTensor;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/** A loaded checkpoint: float32 weights under OpenAI's key names plus the settings shapes cannot tell. */
+public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config) {
+
+    public static Checkpoint load(Path path) {
+        CheckpointFormat format = CheckpointFormat.detect(path);
+        String source = path.toString();
+        Map<String, Tensor> raw;
+        int vHeads = 0, tHeads = 0;
+        ClipConfig.Activation vAct = ClipConfig.Activation.QUICK_GELU, tAct = ClipConfig.Activation.QUICK_GELU;
+        double eps = 1e-5;
+        try (PointerScope scope = new PointerScope()) {
+            raw = switch (format) {
+                case TORCHSCRIPT -> torchScript(path);
+                case SAFETENSORS, HF_DIRECTORY -> Safetensors.read(CheckpointFormat.weightsFile(path));
+            };
+            raw = stripPrefix(raw, "module.");
+            if (HfLayout.matches(raw)) {
+                if (format == CheckpointFormat.HF_DIRECTORY) {
+                    Map<String, Object> cfg = hfConfig(path.resolve("config.json"));
+                    Map<String, Object> v = section(cfg, "vision_config"), t = section(cfg, "text_config");
+                    vHeads = intOr(v, "num_attention_heads", 0);
+                    tHeads = intOr(t, "num_attention_heads", 0);
+                    vAct = ClipConfig.Activation.parse(stringOr(v, "hidden_act", "quick_gelu"), path + "/config.json vision_config");
+                    tAct = ClipConfig.Activation.parse(stringOr(t, "hidden_act", "quick_gelu"), path + "/config.json text_config");
+                    eps = v.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : eps;
+                }
+                raw = HfLayout.toOpenAi(new StateDict(source, raw));
+            }
+            for (Tensor t : raw.values()) Tensors.keep(t);
+        }
+        StateDict weights = new StateDict(source, raw);
+        ClipConfig config = ClipConfig.infer(weights, vHeads, tHeads, vAct, tAct, eps);
+        return new Checkpoint(path, format, weights, config);
+    }
+
+    /** Parameters and buffers of a TorchScript module by name, detached and converted to float32. */
+    private static Map<String, Tensor> torchScript(Path path) {
+        JitModule module;
+        try {
+            module = torch.load(path.toAbsolutePath().toString());
+        } catch (RuntimeException e) {
+            throw new UserError(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        var params = module.named_parameters(true);
+        for (var it = params.begin(); it.notEquals(params.end()); it = it.increment()) put(out, it.access());
+        var buffers = module.named_buffers(true);
+        for (var it = buffers.begin(); it.notEquals(buffers.end()); it = it.increment()) put(out, it.access());
+        return out;
+    }
+
+    private static void put(Map<String, Tensor> out, NamedTensor nt) {
+        Tensor v = nt.value();
+        if (!v.is_floating_point()) return;
+        out.put(nt.name().getString(), v.detach().to(torch.ScalarType.Float).clone());
+    }
+
+    private static Map<String, Tensor> stripPrefix(Map<String, Tensor> raw, String prefix) {
+        if (raw.isEmpty() || !raw.keySet().stream().allMatch(k -> k.startsWith(prefix))) return raw;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k.substring(prefix.length()), v));
+        return out;
+    }
+
+    private static Map<String, Object> hfConfig(Path file) {
+        try {
+            return Json.parseObject(Files.readString(file));
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            throw new UserError(file + ": malformed JSON (" + e.getMessage() + ")");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Map<String, Object> cfg, String key) {
+        return cfg.get(key) instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static int intOr(Map<String, Object> m, String key, int fallback) {
+        return m.get(key) instanceof Long n ? n.intValue() : fallback;
+    }
+
+    private static String stringOr(Map<String, Object> m, String key, String fallback) {
+        return m.get(key) instanceof String s ? s : fallback;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        String line = s.strip().lines().findFirst().orElse(s);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/** The checkpoint layouts clipmatch reads, recognised from the files themselves rather than their names. */
+public enum CheckpointFormat {
+    /** OpenAI's released TorchScript archives (fp16 weights, OpenAI key names). */
+    TORCHSCRIPT("torchscript"),
+    /** A .safetensors state dict, OpenAI/open_clip key names or Hugging Face ones. */
+    SAFETENSORS("safetensors"),
+    /** A Hugging Face CLIPModel directory: config.json + model.safetensors. */
+    HF_DIRECTORY("hf-directory");
+
+    public final String id;
+
+    CheckpointFormat(String id) {
+        this.id = id;
+    }
+
+    /** The file holding the weights of a checkpoint path (the safetensors file inside a directory). */
+    public static Path weightsFile(Path checkpoint) {
+        if (!Files.isDirectory(checkpoint)) return checkpoint;
+        for (String name : new String[] {"model.safetensors", "open_clip_model.safetensors"}) {
+            Path p = checkpoint.resolve(name);
+            if (Files.isRegularFile(p)) return p;
+        }
+        if (Files.exists(checkpoint.resolve("pytorch_model.bin")) || Files.exists(checkpoint.resolve("open_clip_pytorch_model.bin")))
+            throw new UserError(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
+                    + "(download that file from the same model repository, or convert with safetensors' save_file)");
+        throw new UserError(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
+    }
+
+    public static CheckpointFormat detect(Path checkpoint) {
+        if (!Files.exists(checkpoint)) throw new UserError(checkpoint + ": no such checkpoint file or directory");
+        if (Files.isDirectory(checkpoint)) {
+            Path weights = weightsFile(checkpoint);
+            if (weights.getFileName().toString().startsWith("open_clip")) return SAFETENSORS;
+            if (!Files.isRegularFile(checkpoint.resolve("config.json")))
+                throw new UserError(checkpoint + ": Hugging Face model directory without config.json");
+            return HF_DIRECTORY;
+        }
+        byte[] head;
+        long size;
+        try (InputStream in = Files.newInputStream(checkpoint)) {
+            head = in.readNBytes(16);
+            size = Files.size(checkpoint);
+        } catch (IOException e) {
+            throw new UserError(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            if (!isTorchScriptArchive(checkpoint))
+                throw new UserError(checkpoint + ": a PyTorch torch.save() pickle, not a TorchScript archive; save the state dict as "
+                        + ".safetensors (safetensors.torch.save_file) or use OpenAI's released .pt file");
+            return TORCHSCRIPT;
+        }
+        if (Safetensors.looksLike(head, size)) return SAFETENSORS;
+        if (head.length >= 2 && (head[0] & 0xff) == 0x80)
+            throw new UserError(checkpoint + ": a legacy PyTorch pickle, not a supported checkpoint (use a TorchScript .pt, a .safetensors file or a Hugging Face directory)");
+        throw new UserError(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file or a Hugging Face CLIPModel directory)");
+    }
+
+    /** TorchScript archives carry compiled code (code/...) besides the pickled data; plain torch.save archives do not. */
+    private static boolean isTorchScriptArchive(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (name.contains("/code/") || name.endsWith("constants.pkl")) return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UserError(file + ": corrupt or truncated zip archive (" + e.getMessage() + ")");
+        }
+    }
+}

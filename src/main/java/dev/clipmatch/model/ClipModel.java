@@ -1,0 +1,183 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * CLIP ViT inference on LibTorch ops: the image tower (patch convolution, class token, pre-LN transformer,
+ * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
+ * end token = argmax of the ids, projection). Float32 on the CPU. Text batches are trimmed to their longest
+ * sequence: with the causal mask, positions after a row's end token cannot change its feature.
+ */
+public final class ClipModel {
+    private final Checkpoint checkpoint;
+    private final ClipConfig cfg;
+    private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
+    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj;
+    private final Block[] visionBlocks, textBlocks;
+    private final float logitScale;
+
+    /** One pre-LN residual block: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
+    private record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
+                         Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB) {}
+
+    private ClipModel(Checkpoint checkpoint) {
+        this.checkpoint = checkpoint;
+        this.cfg = checkpoint.config();
+        StateDict w = checkpoint.weights();
+        int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
+        conv1 = w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch());
+        classEmbedding = w.get("visual.class_embedding", vw);
+        visualPos = w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw);
+        lnPreW = w.get("visual.ln_pre.weight", vw);
+        lnPreB = w.get("visual.ln_pre.bias", vw);
+        lnPostW = w.get("visual.ln_post.weight", vw);
+        lnPostB = w.get("visual.ln_post.bias", vw);
+        visualProj = w.get("visual.proj", vw, e);
+        tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
+        textPos = w.get("positional_embedding", cfg.contextLength(), tw);
+        lnFinalW = w.get("ln_final.weight", tw);
+        lnFinalB = w.get("ln_final.bias", tw);
+        textProj = w.get("text_projection", tw, e);
+        visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp());
+        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp());
+        logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
+    }
+
+    private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp) {
+        Block[] out = new Block[layers];
+        for (int i = 0; i < layers; i++) {
+            String p = prefix + i + ".";
+            out[i] = new Block(w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
+                    w.get(p + "attn.in_proj_weight", 3L * d, d), w.get(p + "attn.in_proj_bias", 3L * d),
+                    w.get(p + "attn.out_proj.weight", d, d), w.get(p + "attn.out_proj.bias", d),
+                    w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
+                    w.get(p + "mlp.c_fc.weight", mlp, d), w.get(p + "mlp.c_fc.bias", mlp),
+                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d));
+        }
+        return out;
+    }
+
+    /** Loads a checkpoint in any supported format (see {@link CheckpointFormat}). */
+    public static ClipModel load(Path path) {
+        return new ClipModel(Checkpoint.load(path));
+    }
+
+    public static ClipModel of(Checkpoint checkpoint) {
+        return new ClipModel(checkpoint);
+    }
+
+    public ClipConfig config() {
+        return cfg;
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    /** exp(logit_scale): logits = scale * cosine (100 for the released weights). */
+    public float logitScale() {
+        return logitScale;
+    }
+
+    // ---------------------------------------------------------------- images
+
+    /** Image embeddings [count, embedDim] of preprocessed pixels [count, 3, S, S] (row-major). */
+    public float[] encodeImages(float[] pixels, int count) {
+        int s = cfg.resolution();
+        long per = 3L * s * s;
+        if ((long) count * per != pixels.length)
+            throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
+        try (PointerScope scope = new PointerScope()) {
+            InferenceMode guard = new InferenceMode();
+            return Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, 0, count, 3, s, s)));
+        }
+    }
+
+    /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
+    public Tensor encodeImages(Tensor pixels) {
+        long b = pixels.size(0);
+        int width = cfg.visionWidth();
+        Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
+        x = x.flatten(2, 3).transpose(1, 2);                       // [B, grid², W]
+        Tensor cls = classEmbedding.view(1, 1, width).expand(b, 1, width);
+        x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos); // [B, grid²+1, W]
+        x = layerNorm(x, lnPreW, lnPreB);
+        for (Block blk : visionBlocks) x = block(x, blk, cfg.visionHeads(), cfg.visionActivation(), false);
+        x = layerNorm(x.select(1, 0), lnPostW, lnPostB);
+        return x.matmul(visualProj);
+    }
+
+    // ---------------------------------------------------------------- texts
+
+    /** Text embeddings [rows, embedDim] of token ids [rows, contextLength] (zero-padded, as clip.tokenize). */
+    public float[] encodeTexts(long[] ids, int rows, int contextLength) {
+        return encodeTexts(ids, rows, contextLength, true);
+    }
+
+    /** As {@link #encodeTexts(long[], int, int)}; {@code trim = false} runs all context positions (for checks). */
+    public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
+        try (PointerScope scope = new PointerScope()) {
+            InferenceMode guard = new InferenceMode();
+            return Tensors.toFloats(encodeTextsTensor(ids, rows, contextLength, trim));
+        }
+    }
+
+    /** Text embeddings as a tensor; call inside a PointerScope. */
+    public Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
+        if ((long) rows * contextLength != ids.length)
+            throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
+        if (contextLength > cfg.contextLength())
+            throw new UserError("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
+        long[] eot = new long[rows];
+        int longest = 1;
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int i = 0; i < contextLength; i++) {
+                long id = ids[r * contextLength + i];
+                if (id < 0 || id >= cfg.vocabSize())
+                    throw new UserError("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
+                if (id > ids[r * contextLength + best]) best = i;
+            }
+            eot[r] = best;
+            longest = Math.max(longest, best + 1);
+        }
+        int len = trim ? longest : contextLength;
+        Tensor idTensor = Tensors.fromLongs(ids, rows, contextLength);
+        if (len < contextLength) idTensor = idTensor.narrow(1, 0, len);
+        Tensor x = torch.embedding(tokenEmbedding, idTensor).add_(textPos.narrow(0, 0, len)); // [B, L, W]
+        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), true);
+        x = layerNorm(x, lnFinalW, lnFinalB);
+        long[] flat = new long[rows];
+        for (int r = 0; r < rows; r++) flat[r] = (long) r * len + eot[r];
+        x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
+        return x.matmul(textProj);
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    private Tensor layerNorm(Tensor x, Tensor w, Tensor b) {
+        return torch.layer_norm(x, new long[] {x.size(-1)}, new TensorOptional(w), new TensorOptional(b), cfg.layerNormEps(), false);
+    }
+
+    private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, boolean causal) {
+        long b = x.size(0), l = x.size(1), d = x.size(2), hd = d / heads;
+        Tensor qkv = torch.linear(layerNorm(x, blk.ln1W(), blk.ln1B()), blk.inW(), new TensorOptional(blk.inB()))
+                .view(b, l, 3, heads, hd).permute(2, 0, 3, 1, 4);    // [3, B, H, L, hd]
+        Tensor a = torch.scaled_dot_product_attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2),
+                new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
+        a = a.transpose(1, 2).reshape(b, l, d);
+        x = x.add(torch.linear(a, blk.outW(), new TensorOptional(blk.outB())));
+        Tensor h = torch.linear(layerNorm(x, blk.ln2W(), blk.ln2B()), blk.fcW(), new TensorOptional(blk.fcB()));
+        h = act == ClipConfig.Activation.QUICK_GELU ? h.mul_(torch.sigmoid(h.mul(new Scalar(1.702f)))) : torch.gelu(h);
+        return x.add_(torch.linear(h, blk.projW(), new TensorOptional(blk.projB())));
+    }
+}

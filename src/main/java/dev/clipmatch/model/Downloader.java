@@ -1,0 +1,125 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+/**
+ * Downloads a file into place with SHA-256 verification. Bytes go to {@code NAME.part}; an interrupted download
+ * resumes from there with an HTTP Range request; only a verified file is renamed to its final name.
+ */
+public final class Downloader {
+    private final HttpClient client;
+    private final PrintStream err;
+
+    public Downloader(PrintStream err) {
+        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+        this.err = err;
+    }
+
+    public enum Outcome { ALREADY_PRESENT, DOWNLOADED }
+
+    /** Makes {@code target} hold the file at {@code url} with the given sha256 (lower-case hex). */
+    public Outcome fetch(String url, String sha256, Path target) {
+        if (Files.isRegularFile(target)) {
+            String have = Checksums.sha256(target);
+            if (have.equalsIgnoreCase(sha256)) return Outcome.ALREADY_PRESENT;
+            err.println("clipmatch: " + target + " has sha256 " + have + ", expected " + sha256 + "; downloading it again");
+        }
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            download(url, part);
+        } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
+            throw offline(url, sha256, target, e);
+        } catch (HttpTimeoutException e) {
+            throw new UserError("download of " + url + " timed out; run the command again to resume (" + part + " is kept)");
+        } catch (IOException e) {
+            if (e.getCause() instanceof ConnectException || e.getCause() instanceof UnknownHostException) throw offline(url, sha256, target, e);
+            throw new UserError("download of " + url + " failed (" + e + "); run the command again to resume from " + part);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("download of " + url + " interrupted; run the command again to resume from " + part);
+        }
+        String got = Checksums.sha256(part);
+        if (!got.equalsIgnoreCase(sha256)) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // nothing more to do: the error below says what happened
+            }
+            throw new UserError("checksum mismatch for " + url + ": expected sha256 " + sha256 + ", got " + got + " (the download was discarded)");
+        }
+        try {
+            try {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UserError(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+        return Outcome.DOWNLOADED;
+    }
+
+    private void download(String url, Path part) throws IOException, InterruptedException {
+        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET();
+        if (have > 0) req.header("Range", "bytes=" + have + "-");
+        HttpResponse<InputStream> resp = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+        int status = resp.statusCode();
+        boolean append;
+        if (status == 206 && have > 0) {
+            append = true;
+            err.println("clipmatch: resuming " + url + " at byte " + have);
+        } else if (status == 416 && have > 0) {
+            resp.body().close();
+            return; // the partial file is already complete; the checksum decides
+        } else if (status == 200) {
+            append = false;
+            have = 0;
+        } else {
+            resp.body().close();
+            throw new UserError("download of " + url + " failed: HTTP " + status);
+        }
+        long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+        Progress progress = new Progress(err, "download " + part.getFileName().toString().replace(".part", ""), "bytes",
+                length >= 0 ? have + length : 0, 2.0);
+        progress.resumedFrom(have);
+        long done = have;
+        try (InputStream in = resp.body();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+                done += n;
+                progress.update(done);
+            }
+        }
+        if (length >= 0 && done != have + length)
+            throw new IOException("connection closed after " + done + " of " + (have + length) + " bytes");
+    }
+
+    private static UserError offline(String url, String sha256, Path target, Exception e) {
+        return new UserError("cannot reach " + URI.create(url).getHost() + " (" + e.getClass().getSimpleName()
+                + (e.getMessage() != null ? ": " + e.getMessage() : "") + "); offline? Download " + url + " elsewhere and put it at "
+                + target + " (sha256 " + sha256 + ")");
+    }
+}

@@ -1,0 +1,44 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where downloaded models live: ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}, one flat directory holding the
+ * checkpoints under their registry file names and the tokenizer vocabulary they share.
+ */
+public final class ModelCache {
+    private ModelCache() {}
+
+    public static Path defaultDir() {
+        String env = System.getenv("CLIPMATCH_CACHE");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(System.getProperty("user.home"), ".cache", "clipmatch");
+    }
+
+    public static Path dirOr(Path override) {
+        return override != null ? override : defaultDir();
+    }
+
+    /** A resolved --model argument: the checkpoint path and, when it came from the registry, its entry. */
+    public record Resolved(Path checkpoint, ModelEntry entry) {
+        public String label() {
+            return entry != null ? entry.name() : checkpoint.toString();
+        }
+    }
+
+    /** A path to a checkpoint file or directory, or a registry name whose file is in the cache. */
+    public static Resolved resolve(String model, Path cacheDir) {
+        Path asPath = Path.of(model);
+        if (Files.exists(asPath)) return new Resolved(asPath, null);
+        var entry = ModelRegistry.find(model);
+        if (entry.isEmpty())
+            throw new UserError("model '" + model + "' is neither an existing checkpoint path nor a registry name (known: " + ModelRegistry.names() + ")");
+        Path file = cacheDir.resolve(entry.get().file());
+        if (!Files.isRegularFile(file))
+            throw new UserError("model " + entry.get().name() + " is not downloaded: run 'clipmatch fetch-model " + entry.get().name()
+                    + "', or put " + entry.get().url() + " at " + file);
+        return new Resolved(file, entry.get());
+    }
+}

@@ -1,0 +1,68 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.cli.UserError;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.pytorch.Tensor;
+
+/** Float32 weights by OpenAI key name, with errors that name the checkpoint and the tensor. */
+public final class StateDict {
+    private final String source;
+    private final Map<String, Tensor> tensors;
+
+    public StateDict(String source, Map<String, Tensor> tensors) {
+        this.source = source;
+        this.tensors = tensors;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    public Map<String, Tensor> tensors() {
+        return tensors;
+    }
+
+    public Tensor get(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) throw new UserError(source + ": missing tensor '" + name + "' (incomplete checkpoint, or not a CLIP ViT model)");
+        return t;
+    }
+
+    /** The tensor, checked against the shape the rest of the model implies (-1: any). */
+    public Tensor get(String name, long... expected) {
+        Tensor t = get(name);
+        long[] actual = Tensors.shape(t);
+        boolean ok = actual.length == expected.length;
+        for (int i = 0; ok && i < expected.length; i++) ok = expected[i] < 0 || expected[i] == actual[i];
+        if (!ok)
+            throw new UserError(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected)
+                    + " (mismatched or corrupt checkpoint)");
+        return t;
+    }
+
+    public long[] shape(String name) {
+        return Tensors.shape(get(name));
+    }
+
+    /** Number of consecutive blocks {@code prefix0.}, {@code prefix1.}, ... present. */
+    public int countBlocks(String prefix) {
+        Pattern p = Pattern.compile(Pattern.quote(prefix) + "(\\d+)\\.");
+        TreeSet<Integer> seen = new TreeSet<>();
+        for (String k : tensors.keySet()) {
+            Matcher m = p.matcher(k);
+            if (m.lookingAt()) seen.add(Integer.parseInt(m.group(1)));
+        }
+        for (int i = 0; i < seen.size(); i++) {
+            if (!seen.contains(i)) throw new UserError(source + ": block " + prefix + i + " is missing (blocks found: " + seen + ")");
+        }
+        return seen.size();
+    }
+}

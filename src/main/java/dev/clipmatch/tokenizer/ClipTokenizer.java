@@ -1,0 +1,166 @@
+package dev.clipmatch.tokenizer;
+
+import dev.clipmatch.cli.UserError;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * CLIP's byte-level BPE tokenizer, id for id the original ({@code clip/simple_tokenizer.py} of openai/CLIP):
+ * text cleaning as ftfy + html.unescape + whitespace + lower case, the original split pattern, BPE over the
+ * first 48,894 merges, {@code <|startoftext|>} and {@code <|endoftext|>} around the ids. Thread-safe.
+ */
+public final class ClipTokenizer {
+    public static final int DEFAULT_CONTEXT_LENGTH = 77;
+    public static final String OPENAI_VOCAB_FILE = "bpe_simple_vocab_16e6.txt.gz";
+    private static final String HF_VOCAB_FILE = "vocab.json";
+    private static final String HF_MERGES_FILE = "merges.txt";
+
+    private final BytePairEncoder bpe;
+    private final int startOfText;
+    private final int endOfText;
+    private final int vocabSize;
+
+    private ClipTokenizer(Vocabulary vocab) {
+        this.bpe = new BytePairEncoder(vocab);
+        this.startOfText = vocab.startOfText;
+        this.endOfText = vocab.endOfText;
+        this.vocabSize = vocab.size();
+    }
+
+    /**
+     * Loads {@code bpe_simple_vocab_16e6.txt.gz} (any {@code .gz} of that form), a {@code vocab.json} (with
+     * {@code merges.txt} beside it), a {@code merges.txt} (with {@code vocab.json} beside it), or a directory
+     * holding either. Unreadable or malformed files are a {@link UserError} naming the file.
+     */
+    public static ClipTokenizer load(Path path) {
+        if (Files.isDirectory(path)) {
+            Path found = findIn(path).orElseThrow(() -> new UserError(path + ": no tokenizer files (expected "
+                    + OPENAI_VOCAB_FILE + ", or " + HF_VOCAB_FILE + " with " + HF_MERGES_FILE + ")"));
+            return load(found);
+        }
+        if (!Files.exists(path)) throw new UserError(path + ": no such vocabulary file");
+        String name = path.getFileName().toString();
+        if (name.endsWith(".gz")) return new ClipTokenizer(Vocabulary.fromBpeGzip(path));
+        if (name.endsWith(".json")) return new ClipTokenizer(Vocabulary.fromHuggingFace(path, path.resolveSibling(HF_MERGES_FILE)));
+        if (name.equals(HF_MERGES_FILE)) return new ClipTokenizer(Vocabulary.fromHuggingFace(path.resolveSibling(HF_VOCAB_FILE), path));
+        throw new UserError(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
+                + " or " + HF_MERGES_FILE + ")");
+    }
+
+    /**
+     * The tokenizer file in a model directory, if any: {@code bpe_simple_vocab_16e6.txt.gz}, or a
+     * {@code vocab.json} that has {@code merges.txt} beside it, directly inside or in a {@code tokenizer/} folder.
+     */
+    public static Optional<Path> findIn(Path modelDir) {
+        for (Path dir : new Path[] {modelDir, modelDir.resolve("tokenizer")}) {
+            Path openai = dir.resolve(OPENAI_VOCAB_FILE);
+            if (Files.isRegularFile(openai)) return Optional.of(openai);
+            Path hf = dir.resolve(HF_VOCAB_FILE);
+            if (Files.isRegularFile(hf) && Files.isRegularFile(dir.resolve(HF_MERGES_FILE))) return Optional.of(hf);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The vocabulary to use when none is given: {@code $CLIPMATCH_VOCAB}, else
+     * {@code ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz} (where fetch-model puts it)
+     * if it exists; otherwise a {@link UserError} saying to pass --vocab.
+     */
+    public static Path defaultVocabulary() {
+        return defaultVocabulary(System.getenv(), System.getProperty("user.home"));
+    }
+
+    static Path defaultVocabulary(Map<String, String> env, String home) {
+        String explicit = env.get("CLIPMATCH_VOCAB");
+        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
+        String cache = env.get("CLIPMATCH_CACHE");
+        Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(home, ".cache", "clipmatch");
+        Path file = dir.resolve(OPENAI_VOCAB_FILE);
+        if (Files.isRegularFile(file)) return file;
+        throw new UserError("no CLIP vocabulary found at " + file + ": pass --vocab PATH (or set CLIPMATCH_VOCAB)");
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The ids of a text with start and end tokens, no padding and no length limit. */
+    public int[] encode(String text) {
+        String cleaned = TextCleaner.clean(text);
+        IdBuffer ids = new IdBuffer(cleaned.length() / 3 + 4);
+        ids.add(startOfText);
+        PreTokenizer.split(cleaned, (start, end) -> {
+            String word = cleaned.substring(start, end);
+            // Only the exact special strings are cached as themselves in the original; a case variant matched
+            // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
+            if (word.equals(Vocabulary.START_OF_TEXT)) ids.add(startOfText);
+            else if (word.equals(Vocabulary.END_OF_TEXT)) ids.add(endOfText);
+            else ids.addAll(bpe.encode(word));
+        });
+        ids.add(endOfText);
+        return ids.toArray();
+    }
+
+    /**
+     * The ids of a text, at most {@code contextLength}: a longer text is a {@link UserError} naming it, unless
+     * {@code truncate}, which keeps the first {@code contextLength} ids and makes the last the end token.
+     */
+    public int[] encode(String text, int contextLength, boolean truncate) {
+        if (contextLength < 2) throw new UserError("context length must be at least 2, got " + contextLength);
+        int[] ids = encode(text);
+        if (ids.length <= contextLength) return ids;
+        if (!truncate)
+            throw new UserError("text is " + ids.length + " tokens, longer than the context length " + contextLength
+                    + " (use --truncate to cut it): \"" + abbreviate(text) + "\"");
+        int[] cut = Arrays.copyOf(ids, contextLength);
+        cut[contextLength - 1] = endOfText;
+        return cut;
+    }
+
+    /** Zero-padded {@code [texts.size(), contextLength]} ids, ready for the text encoder. */
+    public TokenBatch batch(List<String> texts, int contextLength, boolean truncate) {
+        int rows = texts.size();
+        long[] ids = new long[Math.multiplyExact(rows, contextLength)];
+        int[] lengths = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int[] row = encode(texts.get(r), contextLength, truncate);
+            lengths[r] = row.length;
+            for (int k = 0; k < row.length; k++) ids[r * contextLength + k] = row[k];
+        }
+        return new TokenBatch(ids, rows, contextLength, lengths);
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() <= 80 ? oneLine : oneLine.substring(0, 77) + "...";
+    }
+
+    /** A growable int array (avoids boxing on the hot path). */
+    private static final class IdBuffer {
+        private int[] data;
+        private int size;
+
+        IdBuffer(int capacity) {
+            data = new int[capacity];
+        }
+
+        void add(int id) {
+            if (size == data.length) data = Arrays.copyOf(data, size * 2);
+            data[size++] = id;
+        }
+
+        void addAll(int[] more) {
+            if (size + more.length > data.length) data = Arrays.copyOf(data, Math.max(size * 2, size + more.length));
+            System.arraycopy(more, 0, data, size, more.length);
+            size += more.length;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.clipmatch.tokenizer;
+
+import dev.clipmatch.cli.UserError;
+import dev.clipmatch.io.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * CLIP's BPE vocabulary in either published form: OpenAI's {@code bpe_simple_vocab_16e6.txt.gz} (a header
+ * line, then merges; the vocabulary is derived from them) or Hugging Face's {@code vocab.json} +
+ * {@code merges.txt}. Both use the first 48,894 merges, as the original and HF's CLIPTokenizer do.
+ */
+final class Vocabulary {
+    static final String START_OF_TEXT = "<|startoftext|>";
+    static final String END_OF_TEXT = "<|endoftext|>";
+    /** {@code merges[1:49152-256-2+1]} in the original: the merges a 49,408-id vocabulary has room for. */
+    static final int MERGES_USED = 49152 - 256 - 2;
+    private static final String END_OF_WORD = "</w>";
+
+    /** Symbol string to id ({@code dict(zip(vocab, range(len(vocab))))}: a repeated string keeps its last id). */
+    final Map<String, Integer> encoder;
+    /** The merges in rank order, each as its two symbol strings. */
+    final List<String[]> merges;
+    final int startOfText;
+    final int endOfText;
+
+    private Vocabulary(Map<String, Integer> encoder, List<String[]> merges, String source) {
+        this.encoder = encoder;
+        this.merges = merges;
+        Integer sot = encoder.get(START_OF_TEXT), eot = encoder.get(END_OF_TEXT);
+        if (sot == null || eot == null)
+            throw new UserError(source + ": malformed vocabulary: no " + START_OF_TEXT + "/" + END_OF_TEXT + " entries");
+        this.startOfText = sot;
+        this.endOfText = eot;
+        for (int b = 0; b < 256; b++) {
+            String symbol = String.valueOf(ByteSymbols.symbol(b));
+            if (!encoder.containsKey(symbol) || !encoder.containsKey(symbol + END_OF_WORD))
+                throw new UserError(source + ": malformed vocabulary: no entry for byte symbol '" + symbol + "'");
+        }
+    }
+
+    int size() {
+        return encoder.size();
+    }
+
+    /** OpenAI's gzip file: the vocabulary is the 256 byte symbols, the same with {@code </w>}, the merges, the two specials. */
+    static Vocabulary fromBpeGzip(Path path) {
+        List<String[]> merges = new ArrayList<>(MERGES_USED);
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(path), 1 << 16);
+                BufferedReader reader = strictUtf8(in)) {
+            if (reader.readLine() == null) throw new UserError(path + ": malformed vocabulary: the file is empty");
+            readMerges(reader, path, 2, merges);
+        } catch (ZipException e) {
+            throw new UserError(path + ": not a gzip file (" + e.getMessage() + ")");
+        } catch (CharacterCodingException e) {
+            throw new UserError(path + ": malformed vocabulary: not UTF-8 text");
+        } catch (NoSuchFileException e) {
+            throw new UserError(path + ": no such file");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + path + ": " + e.getMessage());
+        }
+        List<String> vocab = new ArrayList<>(MERGES_USED + 514);
+        for (int i = 0; i < 256; i++) vocab.add(String.valueOf(ByteSymbols.symbol(ByteSymbols.byteAt(i))));
+        for (int i = 0; i < 256; i++) vocab.add(ByteSymbols.symbol(ByteSymbols.byteAt(i)) + END_OF_WORD);
+        for (String[] m : merges) vocab.add(m[0] + m[1]);
+        vocab.add(START_OF_TEXT);
+        vocab.add(END_OF_TEXT);
+        Map<String, Integer> encoder = new HashMap<>(vocab.size() * 2);
+        for (int i = 0; i < vocab.size(); i++) encoder.put(vocab.get(i), i);
+        return new Vocabulary(encoder, merges, path.toString());
+    }
+
+    /** Hugging Face's files: ids from vocab.json, ranks from merges.txt (first line a '#version' header). */
+    static Vocabulary fromHuggingFace(Path vocabJson, Path mergesTxt) {
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new UserError(vocabJson + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new UserError(vocabJson + ": malformed vocabulary: not UTF-8 text");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + vocabJson + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(vocabJson + ": malformed vocabulary: " + e.getMessage());
+        }
+        Map<String, Integer> encoder = new HashMap<>(json.size() * 2);
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            if (!(e.getValue() instanceof Long id) || id < 0 || id >= Integer.MAX_VALUE)
+                throw new UserError(vocabJson + ": malformed vocabulary: id of '" + e.getKey() + "' is not a non-negative integer");
+            encoder.put(e.getKey(), (int) (long) id);
+        }
+        List<String[]> merges = new ArrayList<>(MERGES_USED);
+        try (BufferedReader reader = strictUtf8(Files.newInputStream(mergesTxt))) {
+            String header = reader.readLine();
+            if (header == null || !header.startsWith("#"))
+                throw new UserError(mergesTxt + ": malformed merges: line 1 is not a '#version' header");
+            readMerges(reader, mergesTxt, 2, merges);
+        } catch (NoSuchFileException e) {
+            throw new UserError(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
+        } catch (CharacterCodingException e) {
+            throw new UserError(mergesTxt + ": malformed merges: not UTF-8 text");
+        } catch (IOException e) {
+            throw new UserError("cannot read " + mergesTxt + ": " + e.getMessage());
+        }
+        for (int i = 0; i < merges.size(); i++) {
+            String merged = merges.get(i)[0] + merges.get(i)[1];
+            if (!encoder.containsKey(merged))
+                throw new UserError(mergesTxt + ": line " + (i + 2) + ": merged symbol '" + merged + "' is not in " + vocabJson.getFileName());
+        }
+        return new Vocabulary(encoder, merges, vocabJson.toString());
+    }
+
+    /** Reads up to {@link #MERGES_USED} lines "a b" (Python's str.split: any whitespace); fewer is an error. */
+    private static void readMerges(BufferedReader reader, Path path, int firstLineNumber, List<String[]> merges) throws IOException {
+        int lineNumber = firstLineNumber;
+        String line;
+        while (merges.size() < MERGES_USED && (line = reader.readLine()) != null) {
+            String[] parts = line.strip().split("\\s+");
+            if (parts.length != 2)
+                throw new UserError(path + ": line " + lineNumber + ": malformed merge '" + line + "' (expected two symbols)");
+            merges.add(parts);
+            lineNumber++;
+        }
+        if (merges.size() < MERGES_USED)
+            throw new UserError(path + ": malformed vocabulary: " + merges.size() + " merges, CLIP needs " + MERGES_USED);
+    }
+
+    private static BufferedReader strictUtf8(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    }
+}

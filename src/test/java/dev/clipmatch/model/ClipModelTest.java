@@ -1,0 +1,115 @@
+package dev.clipmatch.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clipmatch.io.Npy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The tiny fixtures in all three formats against the embeddings PyTorch computed for the same weights. */
+class ClipModelTest {
+    private static final double TOL = 1e-4;
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length, "lengths");
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+
+    private static void checkAgainstPyTorch(Path checkpoint, CheckpointFormat format) {
+        ClipModel model = ClipModel.load(checkpoint);
+        assertEquals(format, model.checkpoint().format());
+        Npy.FloatArray px = TinyModels.pixels();
+        float[] img = model.encodeImages(px.data(), px.rows());
+        double imgErr = maxAbsDiff(img, TinyModels.imageEmbeds().data());
+        assertTrue(imgErr < TOL, format + " image embeddings differ from PyTorch by " + imgErr);
+        long[] ids = TinyModels.tokenIds();
+        int rows = ids.length / 77;
+        float[] txt = model.encodeTexts(ids, rows, 77);
+        double txtErr = maxAbsDiff(txt, TinyModels.textEmbeds().data());
+        assertTrue(txtErr < TOL, format + " text embeddings differ from PyTorch by " + txtErr);
+    }
+
+    @Test
+    void torchScriptArchiveMatchesPyTorch() {
+        checkAgainstPyTorch(TinyModels.torchScript(), CheckpointFormat.TORCHSCRIPT);
+    }
+
+    @Test
+    void openClipSafetensorsMatchesPyTorch() {
+        checkAgainstPyTorch(TinyModels.openClip(), CheckpointFormat.SAFETENSORS);
+    }
+
+    @Test
+    void huggingFaceDirectoryMatchesPyTorch() {
+        checkAgainstPyTorch(TinyModels.hfDir(), CheckpointFormat.HF_DIRECTORY);
+    }
+
+    @Test
+    void allFormatsGiveTheSameEmbeddings() {
+        Npy.FloatArray px = TinyModels.pixels();
+        long[] ids = TinyModels.tokenIds();
+        float[] refImg = null, refTxt = null;
+        for (Path p : List.of(TinyModels.openClip(), TinyModels.torchScript(), TinyModels.hfDir())) {
+            ClipModel m = ClipModel.load(p);
+            float[] img = m.encodeImages(px.data(), px.rows());
+            float[] txt = m.encodeTexts(ids, ids.length / 77, 77);
+            if (refImg == null) {
+                refImg = img;
+                refTxt = txt;
+            } else {
+                assertTrue(maxAbsDiff(img, refImg) < 1e-5, p + " image embeddings differ from the open_clip file");
+                assertTrue(maxAbsDiff(txt, refTxt) < 1e-5, p + " text embeddings differ from the open_clip file");
+            }
+        }
+    }
+
+    @Test
+    void hyperParametersAreInferredFromShapes() {
+        Map<String, Object> meta = TinyModels.meta();
+        @SuppressWarnings("unchecked") Map<String, Object> vision = (Map<String, Object>) meta.get("vision");
+        @SuppressWarnings("unchecked") Map<String, Object> text = (Map<String, Object>) meta.get("text");
+        for (Path p : List.of(TinyModels.openClip(), TinyModels.torchScript(), TinyModels.hfDir())) {
+            ClipConfig c = ClipModel.load(p).config();
+            assertEquals(((Long) meta.get("embed_dim")).intValue(), c.embedDim());
+            assertEquals(((Long) vision.get("width")).intValue(), c.visionWidth());
+            assertEquals(((Long) vision.get("layers")).intValue(), c.visionLayers());
+            assertEquals(((Long) meta.get("vision_heads")).intValue(), c.visionHeads());
+            assertEquals(((Long) vision.get("patch")).intValue(), c.patch());
+            assertEquals(((Long) vision.get("resolution")).intValue(), c.resolution());
+            assertEquals(((Long) text.get("width")).intValue(), c.textWidth());
+            assertEquals(((Long) text.get("layers")).intValue(), c.textLayers());
+            assertEquals(((Long) meta.get("text_heads")).intValue(), c.textHeads());
+            assertEquals(77, c.contextLength());
+            assertEquals(49408, c.vocabSize());
+        }
+    }
+
+    @Test
+    void trimmedAndFullLengthTextEncodingAgree() {
+        ClipModel m = ClipModel.load(TinyModels.openClip());
+        long[] ids = TinyModels.tokenIds();
+        int rows = ids.length / 77;
+        double diff = maxAbsDiff(m.encodeTexts(ids, rows, 77, true), m.encodeTexts(ids, rows, 77, false));
+        assertTrue(diff < 1e-5, "trimming changed text embeddings by " + diff);
+        // one caption alone is trimmed to its own length; it must equal its row in the batch
+        float[] all = m.encodeTexts(ids, rows, 77);
+        int e = m.config().embedDim();
+        for (int r = 0; r < rows; r++) {
+            long[] one = java.util.Arrays.copyOfRange(ids, r * 77, (r + 1) * 77);
+            float[] single = m.encodeTexts(one, 1, 77);
+            float[] row = java.util.Arrays.copyOfRange(all, r * e, (r + 1) * e);
+            assertTrue(maxAbsDiff(single, row) < 1e-5, "caption " + r + " alone differs from its batch row");
+        }
+    }
+
+    @Test
+    void logitScaleIsExponentiated() {
+        double stored = ((Number) TinyModels.meta().get("logit_scale")).doubleValue();
+        assertEquals(Math.exp(stored), ClipModel.load(TinyModels.hfDir()).logitScale(), 1e-4);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.clipmatch.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clipmatch.TestData;
+import dev.clipmatch.cli.Main;
+import dev.clipmatch.io.Json;
+import dev.clipmatch.io.Npy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** clipmatch embed end to end with the tiny model: outputs against PyTorch, sidecar, skip/fail, resume. */
+class EmbedCommandTest {
+    @TempDir
+    Path dir;
+
+    private String stderr = "";
+
+    private int run(String... args) {
+        PrintStream oldErr = System.err, oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
+        try {
+            return Main.run(args);
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+            stderr = err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Object o) {
+        return (List<String>) o;
+    }
+
+    private static Map<String, Object> sidecar(Path npy) throws IOException {
+        return Json.parseObject(Files.readString(EmbedJob.sidecarPath(npy)));
+    }
+
+    private static void assertRowsClose(float[] got, float[] want, double tol) {
+        assertEquals(want.length, got.length);
+        double m = 0;
+        for (int i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i] - want[i]));
+        assertTrue(m < tol, "max abs difference " + m);
+    }
+
+    @Test
+    void textsMatchPyTorchAndSidecarDescribesThem() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = dir.resolve("captions.txt");
+        Files.write(texts, list(TinyModels.meta().get("captions")), StandardCharsets.UTF_8);
+        Path out = dir.resolve("texts.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.hfDir().toString(), "--texts", texts.toString(), "--out", out.toString(),
+                "--vocab", vocab.toString(), "--batch-size", "4", "--threads", "1"), stderr);
+        Npy.FloatArray got = Npy.readFloats(out);
+        assertArrayEquals(new long[] {6, 64}, got.shape());
+        assertRowsClose(got.data(), TinyModels.textEmbeds().data(), 1e-4);
+        Map<String, Object> side = sidecar(out);
+        assertEquals(6L, side.get("count"));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), side.get("order"));
+        assertEquals(Checksums.sha256(TinyModels.hfDir().resolve("model.safetensors")), side.get("checkpoint_sha256"));
+        assertEquals("hf-directory", side.get("checkpoint_format"));
+        assertTrue(stderr.contains("texts/s"), stderr);
+        assertFalse(Files.exists(dir.resolve("texts.npy.parts")));
+    }
+
+    @Test
+    void normalizeGivesUnitRows() {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = dir.resolve("t.txt");
+        try {
+            Files.writeString(texts, "a photo of a cat\na dog\n");
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        Path out = dir.resolve("n.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", out.toString(),
+                "--vocab", vocab.toString(), "--normalize"), stderr);
+        float[] e = Npy.readFloats(out).data();
+        for (int r = 0; r < 2; r++) {
+            double ss = 0;
+            for (int i = 0; i < 64; i++) ss += e[r * 64 + i] * e[r * 64 + i];
+            assertEquals(1.0, ss, 1e-5);
+        }
+    }
+
+    /** The fixture images that are opaque (PIL resizes RGBA premultiplied, a separate preprocessing question). */
+    private List<Integer> opaqueFixtureImages() {
+        List<String> images = list(TinyModels.meta().get("images"));
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) if (!images.get(i).equals("clip/CLIP.png")) rows.add(i);
+        return rows;
+    }
+
+    @Test
+    void imagesFromListFileMatchPyTorch() throws IOException {
+        List<String> images = list(TinyModels.meta().get("images"));
+        List<Integer> rows = opaqueFixtureImages();
+        List<String> lines = new ArrayList<>();
+        for (int r : rows) lines.add(TestData.path(images.get(r)).toAbsolutePath().toString());
+        Path listFile = dir.resolve("images.txt");
+        Files.write(listFile, lines);
+        Path out = dir.resolve("images.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.torchScript().toString(), "--images", listFile.toString(), "--out", out.toString(),
+                "--batch-size", "2"), stderr);
+        float[] got = Npy.readFloats(out).data();
+        float[] ref = TinyModels.imageEmbeds().data();
+        float[] want = new float[rows.size() * 64];
+        for (int i = 0; i < rows.size(); i++) System.arraycopy(ref, rows.get(i) * 64, want, i * 64, 64);
+        assertRowsClose(got, want, 1e-4);
+        assertEquals(lines, sidecar(out).get("order"));
+    }
+
+    private Path imageDir(int count) throws IOException {
+        Path images = Files.createDirectories(dir.resolve("imgs"));
+        Path src = TestData.path("refs/jina_clip/man_piercing.jpg");
+        Path src2 = TestData.path("coco/000000039769.png");
+        for (int i = 0; i < count; i++) Files.copy(i % 2 == 0 ? src : src2, images.resolve(String.format("img%02d%s", i, i % 2 == 0 ? ".jpg" : ".png")));
+        return images;
+    }
+
+    @Test
+    void directoryIsSortedAndBadImagesAreSkippedOrFail() throws IOException {
+        Path images = imageDir(3);
+        Files.writeString(images.resolve("img01b.jpg"), "not an image");
+        Files.writeString(images.resolve("notes.txt"), "ignored: not an image extension");
+        Path out = dir.resolve("skip.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", out.toString(),
+                "--on-error", "skip"), stderr);
+        Map<String, Object> side = sidecar(out);
+        assertEquals(3L, side.get("count"));
+        assertEquals(List.of("img00.jpg", "img01.png", "img02.jpg"),
+                list(side.get("order")).stream().map(p -> Path.of(p).getFileName().toString()).toList());
+        assertEquals(1, list(side.get("skipped")).size());
+        assertTrue(list(side.get("skipped")).get(0).contains("img01b.jpg"));
+        assertTrue(stderr.contains("skipped"), stderr);
+
+        Path failOut = dir.resolve("fail.npy");
+        assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", failOut.toString()));
+        assertTrue(stderr.contains("img01b.jpg"), stderr);
+        assertFalse(Files.exists(failOut));
+    }
+
+    @Test
+    void interruptedRunResumesFromCompletedShards() throws IOException {
+        Path images = imageDir(4);
+        Path broken = images.resolve("img02.jpg");
+        byte[] good = Files.readAllBytes(broken);
+        Files.writeString(broken, "truncated");
+        Path out = dir.resolve("resume.npy");
+        String[] args = {"embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", out.toString(),
+            "--shard-size", "2", "--batch-size", "1"};
+        assertEquals(2, run(args));
+        assertTrue(Files.exists(dir.resolve("resume.npy.parts/shard-000000.json")), "first shard kept");
+        assertFalse(Files.exists(out));
+        Files.write(broken, good);
+        assertEquals(0, run(args), stderr);
+        assertTrue(stderr.contains("resuming, 2 of 4 images already done"), stderr);
+        assertFalse(Files.exists(dir.resolve("resume.npy.parts")));
+        Path fresh = dir.resolve("fresh.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", fresh.toString(),
+                "--batch-size", "1"));
+        assertRowsClose(Npy.readFloats(out).data(), Npy.readFloats(fresh).data(), 1e-6);
+        assertEquals(sidecar(fresh).get("order"), sidecar(out).get("order"));
+    }
+
+    @Test
+    void changedInputsDiscardStaleShards() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = dir.resolve("t.txt");
+        Files.writeString(texts, "one\ntwo\nthree\n");
+        Path out = dir.resolve("t.npy");
+        Path parts = Files.createDirectories(dir.resolve("t.npy.parts"));
+        Files.writeString(parts.resolve("manifest.json"), "{\"kind\": \"texts\", \"count\": 99}");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", out.toString(),
+                "--vocab", vocab.toString(), "--shard-size", "2"), stderr);
+        assertTrue(stderr.contains("discarding partial results"), stderr);
+        assertEquals(3L, sidecar(out).get("count"));
+    }
+
+    @Test
+    void badInputsAreOneLineErrors() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path out = dir.resolve("x.npy");
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "");
+        assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--texts", empty.toString(), "--out", out.toString(), "--vocab", vocab.toString()));
+        assertTrue(stderr.contains("no inputs"), stderr);
+        Path bad = Files.write(dir.resolve("bad.txt"), new byte[] {'o', 'k', '\n', (byte) 0xff, 'x', '\n'});
+        assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--texts", bad.toString(), "--out", out.toString(), "--vocab", vocab.toString()));
+        assertTrue(stderr.contains("line 2 is not valid UTF-8"), stderr);
+        Path longText = Files.writeString(dir.resolve("long.txt"), "short\n" + "word ".repeat(100) + "\n");
+        assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString()));
+        assertTrue(stderr.contains("--truncate"), stderr);
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString(), "--truncate"), stderr);
+        assertEquals(2, run("embed", "--model", dir.resolve("nope.pt").toString(), "--texts", longText.toString(), "--out", out.toString()));
+        assertTrue(stderr.contains("nope.pt"), stderr);
+        assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--out", out.toString()));
+        assertFalse(stderr.contains("Exception"), stderr);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.clipmatch.model;
+
+import dev.clipmatch.io.Json;
+import dev.clipmatch.io.Npy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The tiny random CLIP fixtures written by tools/make_tiny_models.py: the same weights in the three checkpoint
+ * formats (stored gzipped, unpacked once per test JVM) and PyTorch's outputs for a few real inputs.
+ */
+public final class TinyModels {
+    private static final Path RESOURCES = Path.of("src/test/resources/model");
+    private static Path unpacked;
+
+    private TinyModels() {}
+
+    public static Path resource(String name) {
+        String repo = System.getenv("CLIPMATCH_REPO");
+        return (repo != null ? Path.of(repo).resolve(RESOURCES) : RESOURCES).resolve(name);
+    }
+
+    public static synchronized Path dir() {
+        if (unpacked != null) return unpacked;
+        try {
+            Path dir = Files.createTempDirectory("clipmatch-tiny-models");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            gunzip(resource("tiny-openai.pt.gz"), dir.resolve("tiny-openai.pt"));
+            gunzip(resource("tiny-openclip.safetensors.gz"), dir.resolve("tiny-openclip.safetensors"));
+            Files.createDirectories(dir.resolve("tiny-hf"));
+            Files.copy(resource("tiny-hf/config.json"), dir.resolve("tiny-hf/config.json"));
+            gunzip(resource("tiny-hf/model.safetensors.gz"), dir.resolve("tiny-hf/model.safetensors"));
+            unpacked = dir;
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path torchScript() {
+        return dir().resolve("tiny-openai.pt");
+    }
+
+    public static Path openClip() {
+        return dir().resolve("tiny-openclip.safetensors");
+    }
+
+    public static Path hfDir() {
+        return dir().resolve("tiny-hf");
+    }
+
+    public static Npy.FloatArray pixels() {
+        return Npy.readFloats(resource("pixels.npy"));
+    }
+
+    public static long[] tokenIds() {
+        return Npy.readLongs(resource("token_ids.npy"));
+    }
+
+    public static Npy.FloatArray imageEmbeds() {
+        return Npy.readFloats(resource("image_embeds.npy"));
+    }
+
+    public static Npy.FloatArray textEmbeds() {
+        return Npy.readFloats(resource("text_embeds.npy"));
+    }
+
+    public static Map<String, Object> meta() {
+        try {
+            return Json.parseObject(Files.readString(resource("meta.json")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void gunzip(Path src, Path dst) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(src), 1 << 16)) {
+            Files.copy(in, dst, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temp directory
+        }
+    }
+}
