@@ -3,9 +3,7 @@ package dev.clipmatch.kernels.cuda;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.LongPointer;
 
 /**
  * The CUDA kernels behind {@link ScoreBackend}: float32 on CUDA cores in the canonical dot order of kernels.h,
@@ -70,12 +68,8 @@ public final class CudaBackend implements ScoreBackend {
     public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
         sameDim(a, b);
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
-        try (FloatPointer pa = new FloatPointer(a.data()); FloatPointer pb = new FloatPointer(b.data());
-                FloatPointer po = new FloatPointer(out.length)) {
-            check(CudaKernels.cm_cuda_similarity(pa, a.rows(), pb, b.rows(), a.dim(), normalize ? 1 : 0, scale,
-                    softmax ? 1 : 0, po));
-            po.get(out);
-        }
+        check(CudaKernels.cm_cuda_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize ? 1 : 0, scale,
+                softmax ? 1 : 0, out));
         return out;
     }
 
@@ -87,13 +81,8 @@ public final class CudaBackend implements ScoreBackend {
         if (posOffsets[queries.rows()] > posIndices.length)
             throw new IllegalArgumentException("positive offsets run past the indices");
         long[] ranks = new long[queries.rows()];
-        try (FloatPointer q = new FloatPointer(queries.data()); FloatPointer c = new FloatPointer(candidates.data());
-                LongPointer off = new LongPointer(posOffsets); LongPointer idx = new LongPointer(posIndices);
-                LongPointer out = new LongPointer(ranks.length)) {
-            check(CudaKernels.cm_cuda_rank(q, queries.rows(), c, candidates.rows(), queries.dim(), off, idx,
-                    normalize ? 1 : 0, out, null));
-            out.get(ranks);
-        }
+        check(CudaKernels.cm_cuda_rank(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(),
+                posOffsets, posIndices, normalize ? 1 : 0, ranks, null));
         return ranks;
     }
 
@@ -102,14 +91,8 @@ public final class CudaBackend implements ScoreBackend {
         sameDim(images, texts);
         if (textImage.length != texts.rows()) throw new IllegalArgumentException("need one image index per text");
         long[] imageRanks = new long[images.rows()], textRanks = new long[texts.rows()];
-        try (FloatPointer im = new FloatPointer(images.data()); FloatPointer tx = new FloatPointer(texts.data());
-                LongPointer map = new LongPointer(textImage); LongPointer ir = new LongPointer(imageRanks.length);
-                LongPointer tr = new LongPointer(textRanks.length)) {
-            check(CudaKernels.cm_cuda_rank_bidirectional(im, images.rows(), tx, texts.rows(), images.dim(), map,
-                    normalize ? 1 : 0, ir, tr));
-            ir.get(imageRanks);
-            tr.get(textRanks);
-        }
+        check(CudaKernels.cm_cuda_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(),
+                textImage, normalize ? 1 : 0, imageRanks, textRanks));
         return new BidirectionalRanks(imageRanks, textRanks);
     }
 
@@ -123,13 +106,8 @@ public final class CudaBackend implements ScoreBackend {
         int n = Math.multiplyExact(queries.rows(), k);
         float[] scores = new float[n];
         long[] indices = new long[n];
-        try (FloatPointer q = new FloatPointer(queries.data()); FloatPointer c = new FloatPointer(candidates.data());
-                FloatPointer s = new FloatPointer(n); LongPointer ix = new LongPointer(n)) {
-            check(CudaKernels.cm_cuda_topk(q, queries.rows(), c, candidates.rows(), queries.dim(), k,
-                    normalize ? 1 : 0, s, ix));
-            s.get(scores);
-            ix.get(indices);
-        }
+        check(CudaKernels.cm_cuda_topk(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), k,
+                normalize ? 1 : 0, scores, indices));
         return new TopK(scores, indices, queries.rows(), k);
     }
 }

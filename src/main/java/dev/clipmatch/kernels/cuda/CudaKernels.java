@@ -14,6 +14,7 @@ import org.bytedeco.javacpp.annotation.Platform;
  * built only by the {@code gpu} Maven profile. Loading this class loads libclipmatch_cuda (static CUDA runtime;
  * the driver is looked up only when a function runs), so only {@link CudaBackend} touches it, and only when
  * {@code --device} asks for CUDA. Callers go through {@link CudaBackend}, which turns error codes into exceptions.
+ * Host-pointer functions take Java arrays (copied across JNI, as in the CPU binding).
  * The {@code _dev} functions take device pointers (e.g. a GPU LibTorch tensor's {@code data_ptr()}), a dtype
  * ({@code F32}, {@code F16}, {@code BF16}) and a {@code cudaStream_t} (e.g. LibTorch's current stream).
  */
@@ -36,21 +37,21 @@ public final class CudaKernels {
 
     public static native int cm_cuda_device_name(@Cast("char*") BytePointer buf, int len);
 
-    public static native int cm_cuda_normalize_rows(FloatPointer x, long rows, long dim);
+    public static native int cm_cuda_normalize_rows(float[] x, long rows, long dim);
 
-    public static native int cm_cuda_similarity(FloatPointer a, long n, FloatPointer b, long m, long dim,
-            int normalize, float scale, int softmax, FloatPointer out);
+    public static native int cm_cuda_similarity(float[] a, long n, float[] b, long m, long dim,
+            int normalize, float scale, int softmax, float[] out);
 
-    public static native int cm_cuda_rank(FloatPointer queries, long nq, FloatPointer cands, long nc, long dim,
-            @Cast("const int64_t*") LongPointer posOffsets, @Cast("const int64_t*") LongPointer posIndices,
-            int normalize, @Cast("int64_t*") LongPointer ranks, @Cast("int64_t*") LongPointer bestPositive);
+    public static native int cm_cuda_rank(float[] queries, long nq, float[] cands, long nc, long dim,
+            @Cast("const int64_t*") long[] posOffsets, @Cast("const int64_t*") long[] posIndices,
+            int normalize, @Cast("int64_t*") long[] ranks, @Cast("int64_t*") long[] bestPositive);
 
-    public static native int cm_cuda_rank_bidirectional(FloatPointer images, long nImages, FloatPointer texts,
-            long nTexts, long dim, @Cast("const int64_t*") LongPointer textImage, int normalize,
-            @Cast("int64_t*") LongPointer imageRanks, @Cast("int64_t*") LongPointer textRanks);
+    public static native int cm_cuda_rank_bidirectional(float[] images, long nImages, float[] texts,
+            long nTexts, long dim, @Cast("const int64_t*") long[] textImage, int normalize,
+            @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
 
-    public static native int cm_cuda_topk(FloatPointer queries, long nq, FloatPointer cands, long nc, long dim, long k,
-            int normalize, FloatPointer scores, @Cast("int64_t*") LongPointer indices);
+    public static native int cm_cuda_topk(float[] queries, long nq, float[] cands, long nc, long dim, long k,
+            int normalize, float[] scores, @Cast("int64_t*") long[] indices);
 
     public static native int cm_cuda_set_tensor_engine(int engine);
 

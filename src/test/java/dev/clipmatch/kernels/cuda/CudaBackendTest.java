@@ -43,7 +43,7 @@ class CudaBackendTest {
     }
 
     @Test
-    void deviceFunctionsAreBoundAndValidateFirst() {
+    void bindingsValidateBeforeTouchingTheDevice() {
         assumeGpuBuild();
         assertEquals(1, CudaKernels.cm_cuda_topk_dev(null, 1, null, 1, 4, CudaKernels.BF16, 1, 1, null, null, null));
         assertEquals("topk queries: null pointer", CudaKernels.cm_cuda_last_error());
@@ -52,6 +52,12 @@ class CudaBackendTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CudaBackend.check(CudaKernels.cm_cuda_rank_dev(null, 2, null, 2, 4, 9, null, null, 1, null, null, null)));
         assertTrue(e.getMessage().contains("rank queries: null pointer"), e.getMessage());
+        // Host-array functions: the CPU kernels' validation and messages, before any device work.
+        assertEquals(1, CudaKernels.cm_cuda_topk(new float[4], 1, new float[4], 1, 4, 2, 1, new float[2], new long[2]));
+        assertEquals("topk: k = 2 is outside [1, 1]", CudaKernels.cm_cuda_last_error());
+        assertEquals(1, CudaKernels.cm_cuda_rank(new float[8], 2, new float[8], 2, 4, new long[] {0, 1, 2},
+                new long[] {0, 2}, 1, new long[2], null));
+        assertEquals("rank: query 1 has positive 2 outside [0, 2)", CudaKernels.cm_cuda_last_error());
     }
 
     @Test
