@@ -86,6 +86,8 @@ final class Vocabulary {
 
     /** Hugging Face's files: ids from vocab.json, ranks from merges.txt (first line a '#version' header). */
     static Vocabulary fromHuggingFace(Path vocabJson, Path mergesTxt) {
+        if (!Files.exists(mergesTxt))
+            throw new UserError(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         Map<String, Object> json;
         try {
             json = Json.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8));
@@ -110,8 +112,6 @@ final class Vocabulary {
             if (header == null || !header.startsWith("#"))
                 throw new UserError(mergesTxt + ": malformed merges: line 1 is not a '#version' header");
             readMerges(reader, mergesTxt, 2, merges);
-        } catch (NoSuchFileException e) {
-            throw new UserError(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         } catch (CharacterCodingException e) {
             throw new UserError(mergesTxt + ": malformed merges: not UTF-8 text");
         } catch (IOException e) {
