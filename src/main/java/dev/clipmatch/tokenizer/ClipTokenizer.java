@@ -29,6 +29,7 @@ public final class ClipTokenizer {
         this.startOfText = vocab.startOfText;
         this.endOfText = vocab.endOfText;
         this.vocabSize = vocab.size();
+        TextCleaner.clean("\u00C9&amp;"); // builds the character tables now rather than on the first text
     }
 
     /**
@@ -90,19 +91,42 @@ public final class ClipTokenizer {
 
     /** The ids of a text with start and end tokens, no padding and no length limit. */
     public int[] encode(String text) {
-        String cleaned = TextCleaner.clean(text);
-        IdBuffer ids = new IdBuffer(cleaned.length() / 3 + 4);
+        IdBuffer ids = new IdBuffer(text.length() / 3 + 4);
         ids.add(startOfText);
-        PreTokenizer.split(cleaned, (start, end) -> {
-            String word = cleaned.substring(start, end);
-            // Only the exact special strings are cached as themselves in the original; a case variant matched
-            // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
-            if (word.equals(Vocabulary.START_OF_TEXT)) ids.add(startOfText);
-            else if (word.equals(Vocabulary.END_OF_TEXT)) ids.add(endOfText);
-            else ids.addAll(bpe.encode(word));
-        });
+        if (FtfyFixer.isPlain(text)) encodePlain(text, ids);
+        else encodeCleaned(TextCleaner.clean(text), ids);
         ids.add(endOfText);
         return ids.toArray();
+    }
+
+    private void encodeCleaned(String cleaned, IdBuffer ids) {
+        char[] chars = cleaned.toCharArray();
+        PreTokenizer.split(cleaned, (start, end) -> {
+            // Only the exact special strings are cached as themselves in the original; a case variant matched
+            // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
+            if (chars[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.START_OF_TEXT)) ids.add(startOfText);
+            else if (chars[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.END_OF_TEXT)) ids.add(endOfText);
+            else ids.addAll(bpe.encode(chars, start, end));
+        });
+    }
+
+    private static boolean isLiteral(String s, int start, int end, String literal) {
+        return end - start == literal.length() && s.startsWith(literal, start);
+    }
+
+    /**
+     * The common case, printable ASCII with no '&amp;': cleaning reduces to lower case (ftfy and html.unescape
+     * change nothing, and collapsing whitespace does not change where the pattern splits), so the text is split
+     * as it is.
+     */
+    private void encodePlain(String text, IdBuffer ids) {
+        int n = text.length();
+        char[] lower = new char[n];
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            lower[i] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+        }
+        encodeCleaned(new String(lower), ids);
     }
 
     /**

@@ -16,6 +16,7 @@ final class PythonText {
     private static final CodePointSet CASED = CodePointSet.parse(PythonTables.CASED);
     private static final CodePointSet CASE_IGNORABLE = CodePointSet.parse(PythonTables.CASE_IGNORABLE);
     private static final byte[] BMP_CLASS = new byte[0x10000];
+    private static final boolean[] BMP_SPACE = new boolean[0x10000];
     private static final CodePointSet LETTERS = CodePointSet.parse(PythonTables.LETTERS);
     private static final CodePointSet NUMBERS = CodePointSet.parse(PythonTables.NUMBERS);
     private static final CodePointSet SYMBOLS = CodePointSet.parse(PythonTables.SYMBOLS);
@@ -28,6 +29,7 @@ final class PythonText {
     static {
         for (int c = 0; c < 0x10000; c++) {
             BMP_CLASS[c] = classOfSlow(c);
+            BMP_SPACE[c] = PY_SPACE.contains(c);
             BMP_LOWER[c] = (char) c;
         }
         for (String entry : PythonTables.LOWER.split(" ")) {
@@ -59,7 +61,7 @@ final class PythonText {
 
     /** Python's {@code str.isspace()} for one code point. */
     static boolean isSpace(int cp) {
-        return PY_SPACE.contains(cp);
+        return cp < 0x10000 ? BMP_SPACE[cp] : PY_SPACE.contains(cp);
     }
 
     /** Python's {@code " ".join(s.split())}: runs of whitespace become one space, none at either end. */
