@@ -13,8 +13,15 @@ import sys
 import unicodedata
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
+import ftfy.badness
 import ftfy.chardata
 import regex
+
+try:
+    import re._parser as sre_parse
+except ImportError:  # Python < 3.11
+    import sre_parse
 
 MAX = 0x110000
 
@@ -38,9 +45,80 @@ def hexes(s):
     return ".".join(f"{ord(ch):x}" for ch in s)
 
 
+def java_regex(pattern):
+    """A Python `re` pattern (ftfy's) in java.util.regex syntax with the same meaning: every character escaped,
+    Python's Unicode \\s and \\w as explicit classes, '.' as [^\\n]."""
+    categories = {
+        "CATEGORY_SPACE": [c for c in range(MAX) if re.fullmatch(r"\s", chr(c))],
+        "CATEGORY_WORD": [c for c in range(MAX) if re.fullmatch(r"\w", chr(c))],
+        "CATEGORY_DIGIT": [c for c in range(MAX) if re.fullmatch(r"\d", chr(c))],
+    }
+
+    def lit(c):
+        return f"\\x{{{c:x}}}"
+
+    def class_items(items):
+        out = []
+        for op, av in items:
+            op = str(op)
+            if op == "LITERAL":
+                out.append(lit(av))
+            elif op == "RANGE":
+                out.append(lit(av[0]) + "-" + lit(av[1]))
+            elif op == "CATEGORY":
+                runs, start, prev = [], None, None
+                for c in categories[str(av)]:
+                    if start is None:
+                        start = prev = c
+                    elif c == prev + 1:
+                        prev = c
+                    else:
+                        runs.append((start, prev))
+                        start = prev = c
+                runs.append((start, prev))
+                out.extend(lit(a) if a == b else lit(a) + "-" + lit(b) for a, b in runs)
+            elif op == "NEGATE":
+                out.insert(0, "^")
+            else:
+                raise ValueError("unsupported class item " + op)
+        return "[" + "".join(out) + "]"
+
+    def emit(parsed):
+        out = []
+        for op, av in parsed:
+            op = str(op)
+            if op == "LITERAL":
+                out.append(lit(av))
+            elif op == "NOT_LITERAL":
+                out.append("[^" + lit(av) + "]")
+            elif op == "IN":
+                out.append(class_items(av))
+            elif op == "ANY":
+                out.append("[^\\n]")
+            elif op == "BRANCH":
+                out.append("(?:" + "|".join(emit(b) for b in av[1]) + ")")
+            elif op == "SUBPATTERN":
+                out.append("(?:" + emit(av[3]) + ")")
+            elif op in ("MAX_REPEAT", "MIN_REPEAT"):
+                lo, hi, item = av
+                body = "(?:" + emit(item) + ")"
+                hi_text = "" if hi == sre_parse.MAXREPEAT else str(hi)
+                out.append(body + "{" + str(lo) + "," + hi_text + "}" + ("?" if op == "MIN_REPEAT" else ""))
+            elif op in ("ASSERT", "ASSERT_NOT"):
+                direction, item = av
+                out.append("(?" + ("<" if direction < 0 else "") + ("=" if op == "ASSERT" else "!") + emit(item) + ")")
+            elif op == "AT" and str(av) == "AT_BEGINNING":
+                out.append("^")
+            else:
+                raise ValueError(f"unsupported regex op {op} {av}")
+        return "".join(out)
+
+    return emit(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
 def java_string(name, text, chunk=60000):
     parts = [text[i:i + chunk] for i in range(0, len(text), chunk)] or [""]
-    lines = " +\n            ".join('"' + p + '"' for p in parts)
+    lines = " +\n            ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
     return f"    static final String {name} =\n            {lines};\n"
 
 
@@ -110,6 +188,17 @@ def main():
     out.write(java_string("FTFY_UPPER_ENTITIES", ftfy_upper))
     out.write("    /** ftfy's fix_character_width map (full/half-width forms and U+3000). */\n")
     out.write(java_string("WIDTH_MAP", width))
+    out.write("    /** ftfy's badness.BADNESS_RE (is_bad: text that looks like mojibake), in Java syntax. */\n")
+    out.write(java_string("FTFY_BADNESS_RE", java_regex(ftfy.badness.BADNESS_RE)))
+    out.write("    /** ftfy's chardata.UTF8_DETECTOR_RE (runs of UTF-8 read as a single-byte encoding). */\n")
+    out.write(java_string("FTFY_UTF8_DETECTOR_RE", java_regex(ftfy.chardata.UTF8_DETECTOR_RE)))
+    tables = []
+    for encoding in ftfy.chardata.CHARMAP_ENCODINGS:
+        decoded = bytes(range(256)).decode(encoding)
+        assert len(set(decoded)) == 256, encoding  # so encoding is the inverse table
+        tables.append(encoding + "=" + ".".join(f"{ord(ch):x}" for ch in decoded))
+    out.write("    /** ftfy.chardata.CHARMAP_ENCODINGS in ftfy's order, each as its 256 decoded characters (sloppy codecs). */\n")
+    out.write(java_string("FTFY_CHARMAPS", " ".join(tables)))
     out.write("}\n")
 
 
