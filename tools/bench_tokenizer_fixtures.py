@@ -62,6 +62,17 @@ CASES = [
     ("symbols and punctuation", "#hashtag @mention $money 100% a+b=c ... -- \u2014 \u00a9"),
     ("url", "http://example.com/path?x=1"),
     ("long word", "pneumonoultramicroscopicsilicovolcanoconiosis" * 3),
+    # ftfy's mojibake repair (fix_encoding)
+    ("mojibake Latin-1", "caf\u00c3\u00a9 na\u00c3\u00afve"),
+    ("mojibake Windows-1252 quotes", "\u00e2\u20ac\u0153quoted\u00e2\u20ac\u009d and it\u00e2\u20ac\u2122s"),
+    ("mojibake twice", "The Mona Lisa doesn\u00c3\u0192\u00c2\u00a2\u00c3\u00a2\u00e2\u20ac\u0161\u00c2\u00ac\u00c3\u00a2\u00e2\u201e\u00a2t have eyebrows."),
+    ("mojibake with A0 lost to a space", "\u00c3  la carte"),
+    ("mojibake lossy", "\u00e2\u20ac\u0153 like this \u00e2\u20ac\ufffd"),
+    ("mojibake Cyrillic as Windows-1252", "\u00d0\u0178\u00d1\u20ac\u00d0\u00b8\u00d0\u00b2\u00d0\u00b5\u00d1\u201a"),
+    ("mojibake MacRoman", "\u221a\u00a9t\u221a\u00a9"),
+    ("mojibake embedded in clean text", "Pok\u00e9mon cards \u00e2\u20ac\u201d caf\u00c3\u00a9"),
+    ("Latin-1 C1 read as Windows-1252", "\u0093quoted\u0094 \u0085"),
+    ("real accents are not mojibake", "\u00c5ngstr\u00f6m \u00e0 la carte, S\u00e3o Paulo, \u00c3 propos"),
 ]
 
 

@@ -116,6 +116,75 @@ def java_regex(pattern):
     return emit(sre_parse.parse(pattern.pattern, pattern.flags))
 
 
+def class_ranges(items, categories):
+    """Half-open ranges of the code points a parsed character class matches."""
+    points = []
+    negate = False
+    for op, av in items:
+        op = str(op)
+        if op == "LITERAL":
+            points.append((av, av + 1))
+        elif op == "RANGE":
+            points.append((av[0], av[1] + 1))
+        elif op == "CATEGORY":
+            points.extend((c, c + 1) for c in categories[str(av)])
+        elif op == "NEGATE":
+            negate = True
+        else:
+            raise ValueError("unsupported class item " + op)
+    merged = []
+    for a, b in sorted(points):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    if negate:
+        inverse, prev = [], 0
+        for a, b in merged:
+            if a > prev:
+                inverse.append((prev, a))
+            prev = b
+        if prev < MAX:
+            inverse.append((prev, MAX))
+        merged = inverse
+    return " ".join(f"{a:x}-{b:x}" for a, b in merged)
+
+
+def badness_branches(pattern):
+    """ftfy's BADNESS_RE is an alternation of short sequences of one-character items; as data: the distinct
+    character classes (CodePointSet text, ';'-separated) and the branches (';'-separated, items ' '-separated:
+    a class index, '<index>?' for an optional one, '^' for the start of the text)."""
+    categories = {"CATEGORY_SPACE": [c for c in range(MAX) if re.fullmatch(r"\s", chr(c))],
+                  "CATEGORY_WORD": [c for c in range(MAX) if re.fullmatch(r"\w", chr(c))]}
+    classes, branches = [], []
+
+    def class_index(ranges):
+        if ranges not in classes:
+            classes.append(ranges)
+        return str(classes.index(ranges))
+
+    (op, av), = sre_parse.parse(pattern.pattern, pattern.flags)
+    assert str(op) == "BRANCH"
+    for branch in av[1]:
+        items = []
+        for op, av in branch:
+            op = str(op)
+            if op == "IN":
+                items.append(class_index(class_ranges(av, categories)))
+            elif op == "LITERAL":
+                items.append(class_index(f"{av:x}-{av + 1:x}"))
+            elif op == "ANY":
+                items.append(class_index(f"0-a b-{MAX:x}"))
+            elif op == "MAX_REPEAT" and av[0] == 0 and av[1] == 1 and len(av[2]) == 1 and str(av[2][0][0]) == "IN":
+                items.append(class_index(class_ranges(av[2][0][1], categories)) + "?")
+            elif op == "AT" and str(av) == "AT_BEGINNING":
+                items.append("^")
+            else:
+                raise ValueError(f"unsupported item in BADNESS_RE: {op} {av}")
+        branches.append(" ".join(items))
+    return ";".join(classes), ";".join(branches)
+
+
 def java_string(name, text, chunk=60000):
     parts = [text[i:i + chunk] for i in range(0, len(text), chunk)] or [""]
     lines = " +\n            ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
@@ -188,8 +257,11 @@ def main():
     out.write(java_string("FTFY_UPPER_ENTITIES", ftfy_upper))
     out.write("    /** ftfy's fix_character_width map (full/half-width forms and U+3000). */\n")
     out.write(java_string("WIDTH_MAP", width))
-    out.write("    /** ftfy's badness.BADNESS_RE (is_bad: text that looks like mojibake), in Java syntax. */\n")
-    out.write(java_string("FTFY_BADNESS_RE", java_regex(ftfy.badness.BADNESS_RE)))
+    badness_classes, badness = badness_branches(ftfy.badness.BADNESS_RE)
+    out.write("    /** The character classes of ftfy's badness.BADNESS_RE (is_bad: text that looks like mojibake), ';'-separated. */\n")
+    out.write(java_string("FTFY_BADNESS_CLASSES", badness_classes))
+    out.write("    /** BADNESS_RE's branches: class indexes ('?' optional, '^' start of text), ';'-separated. */\n")
+    out.write(java_string("FTFY_BADNESS_BRANCHES", badness))
     out.write("    /** ftfy's chardata.UTF8_DETECTOR_RE (runs of UTF-8 read as a single-byte encoding). */\n")
     out.write(java_string("FTFY_UTF8_DETECTOR_RE", java_regex(ftfy.chardata.UTF8_DETECTOR_RE)))
     tables = []

@@ -8,14 +8,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * ftfy 6.3.1's {@code fix_encoding}: when text "looks bad" (ftfy's badness patterns, {@link PythonTables}), it
+ * ftfy 6.3.1's {@code fix_encoding}: when text "looks bad" ({@link FtfyBadness}), it
  * tries to read it as UTF-8 that was decoded with one of ftfy's single-byte encodings (Latin-1, sloppy
  * Windows-125x, ISO-8859-2, MacRoman, cp437), restoring bytes lost as spaces or U+FFFD, then repairs embedded
  * UTF-8 runs, Latin-1 meant as Windows-1252 and C1 controls; repeated until nothing changes. Captions almost
  * never need it; it exists so that the few that do get the original's ids.
  */
 final class MojibakeFixer {
-    private static final Pattern BADNESS = Pattern.compile(PythonTables.FTFY_BADNESS_RE);
     private static final Pattern UTF8_DETECTOR = Pattern.compile(PythonTables.FTFY_UTF8_DETECTOR_RE);
     // Byte patterns run over "byte strings": one char per byte (0..255).
     private static final Pattern A_GRAVE_WORD = Pattern.compile("\\xc3 (?! |quele|quela|quilo|s )");
@@ -91,8 +90,8 @@ final class MojibakeFixer {
         }
     }
 
-    static boolean isBad(String text) {
-        return BADNESS.matcher(text).find();
+    private static boolean isBad(String text) {
+        return FtfyBadness.isBad(text);
     }
 
     private static boolean isAscii(String text) {
