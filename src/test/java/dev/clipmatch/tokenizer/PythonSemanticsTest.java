@@ -59,4 +59,25 @@ class PythonSemanticsTest {
         assertEquals(PythonText.SPACE, PythonText.classOf('\u3000'));
         assertEquals(PythonText.SYMBOL, PythonText.classOf('\u001c')); // isspace() in Python, but not the regex module's \s
     }
+
+    /** Byte strings (one char per byte) as ftfy's "utf-8-variants" and Python's strict UTF-8 decode them. */
+    @Test
+    void utf8DecodingIsStrictWithFtfysVariants() {
+        assertEquals("\uD83D\uDE00", MojibakeFixer.decodeUtf8("\u00ed\u00a0\u00bd\u00ed\u00b8\u0080", true)); // CESU-8
+        assertEquals("a\0b", MojibakeFixer.decodeUtf8("a\u00c0\u0080b", true)); // Java's modified UTF-8 NUL
+        assertEquals(null, MojibakeFixer.decodeUtf8("a\u00c0\u0080b", false));
+        assertEquals(null, MojibakeFixer.decodeUtf8("\u00ed\u00a0\u0080", true)); // a lone surrogate
+        assertEquals(null, MojibakeFixer.decodeUtf8("\u00c0\u00af", true)); // overlong
+        assertEquals(null, MojibakeFixer.decodeUtf8("\u00f4\u0090\u0080\u0080", true)); // beyond U+10FFFF
+        assertEquals(null, MojibakeFixer.decodeUtf8("\u00e0\u0080\u0080", true));
+        assertEquals("\uD7FF", MojibakeFixer.decodeUtf8("\u00ed\u009f\u00bf", true));
+        assertEquals("\uD83D\uDE00", MojibakeFixer.decodeUtf8("\u00f0\u009f\u0098\u0080", false));
+    }
+
+    @Test
+    void ftfyRepairsMojibakeAsFixText() {
+        assertEquals("\uD83D\uDE00 smile", FtfyFixer.fixText("\u00ed\u00a0\u00bd\u00ed\u00b8\u0080 smile"));
+        assertEquals("caf\u00e9", FtfyFixer.fixText("caf\u00c3\u00a9"));
+        assertEquals("\u00c5ngstr\u00f6m", FtfyFixer.fixText("\u00c5ngstr\u00f6m"));
+    }
 }
