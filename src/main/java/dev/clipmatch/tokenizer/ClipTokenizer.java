@@ -46,6 +46,9 @@ public final class ClipTokenizer {
         if (!Files.exists(path)) throw new UserError(path + ": no such vocabulary file");
         String name = path.getFileName().toString();
         if (name.endsWith(".gz")) return new ClipTokenizer(Vocabulary.fromBpeGzip(path));
+        if (name.equals("tokenizer.json"))
+            throw new UserError(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
+                    + HF_MERGES_FILE + " beside it, or " + OPENAI_VOCAB_FILE);
         if (name.endsWith(".json")) return new ClipTokenizer(Vocabulary.fromHuggingFace(path, path.resolveSibling(HF_MERGES_FILE)));
         if (name.equals(HF_MERGES_FILE)) return new ClipTokenizer(Vocabulary.fromHuggingFace(path.resolveSibling(HF_VOCAB_FILE), path));
         throw new UserError(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE

@@ -102,5 +102,6 @@ class VocabularyLoadingTest {
         Files.writeString(vocab, "{\"a\": 1}");
         assertUserError(vocab, "is not in vocab.json");
         assertUserError(Files.createDirectories(tmp.resolve("empty")), "no tokenizer files");
+        assertUserError(Files.writeString(tmp.resolve("tokenizer.json"), "{}"), "tokenizer.json is not read");
     }
 }
