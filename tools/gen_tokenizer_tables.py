@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/main/java/dev/clipmatch/tokenizer/PythonTables.java: the Unicode and HTML data that the
 original CLIP tokenizer gets from Python (str.lower/isspace/strip, html.unescape), from the `regex` module
-(the split pattern's \\p{L}, \\p{N}, \\s under IGNORECASE) and from ftfy (entities, width map), so that the
-Java tokenizer does not depend on the JVM's Unicode version.
+(the split pattern's \\p{L}, \\p{N}, \\s under IGNORECASE) and from ftfy (entities, width map, the badness and
+UTF-8 detector patterns, the single-byte codec tables of its mojibake repair), so that the Java tokenizer does not
+depend on the JVM's Unicode version and follows the exact versions that made the reference ids.
 
 Usage: python3 tools/gen_tokenizer_tables.py > src/main/java/dev/clipmatch/tokenizer/PythonTables.java
 """
@@ -51,7 +52,6 @@ def java_regex(pattern):
     categories = {
         "CATEGORY_SPACE": [c for c in range(MAX) if re.fullmatch(r"\s", chr(c))],
         "CATEGORY_WORD": [c for c in range(MAX) if re.fullmatch(r"\w", chr(c))],
-        "CATEGORY_DIGIT": [c for c in range(MAX) if re.fullmatch(r"\d", chr(c))],
     }
 
     def lit(c):
@@ -233,8 +233,6 @@ def main():
               f"ftfy {ftfy.__version__}.\n\n")
     out.write("/** Character data of the Python tokenizer, as hex code-point ranges and maps (see {@link PythonText}). */\n")
     out.write("final class PythonTables {\n    private PythonTables() {}\n\n")
-    out.write(f'    static final String SOURCE = "Python {sys.version.split()[0]}, unicodedata {unicodedata.unidata_version}, '
-              f'regex {regex.__version__}, ftfy {ftfy.__version__}";\n\n')
     out.write("    /** Code points matched by {@code [\\p{L}]} of the split pattern (regex module, IGNORECASE). */\n")
     out.write(java_string("LETTERS", ranges(lambda c: letter.fullmatch(chars[c]) is not None)))
     out.write("    /** Code points matched by {@code [\\p{N}]}. */\n")
