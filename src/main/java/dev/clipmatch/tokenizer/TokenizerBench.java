@@ -23,7 +23,7 @@ import java.util.Map;
  * VOCAB REPEATS OUT_DIR FILE.jsonl...}
  */
 public final class TokenizerBench {
-    private static final double MIN_STEADY_SECONDS = 1.0;
+    private static final double MIN_STEADY_SECONDS = 3.0;
     /** CPU time of the timing thread: on a shared machine it varies far less than wall time. */
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -51,8 +51,8 @@ public final class TokenizerBench {
             TokenBatch batch = tokenizer.batch(texts, ClipTokenizer.DEFAULT_CONTEXT_LENGTH, true);
             double firstCpu = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
             double firstSeconds = (System.nanoTime() - t0) / 1e9;
-            // Best of at least REPEATS passes and one second: a pass over 5,000 captions takes milliseconds, so a
-            // few passes alone would measure the other processes on a shared machine more than the tokenizer.
+            // Best of at least REPEATS passes and three seconds (about what the Python side runs): a pass over 5,000
+            // captions takes milliseconds, so a few passes alone would measure the machine's other load instead.
             double best = Double.MAX_VALUE, bestCpu = Double.MAX_VALUE, total = 0;
             for (int r = 0; r < repeats || total < MIN_STEADY_SECONDS; r++) {
                 t0 = System.nanoTime();
