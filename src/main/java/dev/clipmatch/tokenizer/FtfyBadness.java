@@ -22,6 +22,9 @@ final class FtfyBadness {
     private record Branch(CharClass[] items, boolean[] optional, boolean anchored) {}
 
     private static final Branch[] BRANCHES;
+    /** Below this, a table says which branches a character can start (one bit per branch). */
+    private static final int START_TABLE_SIZE = 0x3000;
+    private static final long[] START_MASK = new long[START_TABLE_SIZE];
     /** Characters that can start a match, to skip most positions at once. */
     private static final CharClass FIRST;
 
@@ -33,6 +36,7 @@ final class FtfyBadness {
             classes[i] = new CharClass(set.toBitSet(BMP), set);
         }
         String[] branchTexts = PythonTables.FTFY_BADNESS_BRANCHES.split(";");
+        if (branchTexts.length > Long.SIZE) throw new IllegalStateException("more badness branches than mask bits");
         BRANCHES = new Branch[branchTexts.length];
         BitSet first = new BitSet(BMP);
         StringBuilder firstRanges = new StringBuilder();
@@ -51,6 +55,9 @@ final class FtfyBadness {
             // A leading optional item means the next one may start the match too.
             for (int k = 0; k < items.length; k++) {
                 first.or(items[k].bmp());
+                BitSet starts = items[k].bmp();
+                for (int c = starts.nextSetBit(0); c >= 0 && c < START_TABLE_SIZE; c = starts.nextSetBit(c + 1))
+                    START_MASK[c] |= 1L << b;
                 firstRanges.append(classTexts[Integer.parseInt(tokens[from + k].replace("?", ""))]).append(' ');
                 if (!optional[k]) break;
             }
@@ -64,7 +71,12 @@ final class FtfyBadness {
         int n = text.length();
         for (int i = 0; i < n; ) {
             int cp = text.codePointAt(i);
-            if (FIRST.contains(cp)) {
+            if (cp < START_TABLE_SIZE) {
+                for (long mask = START_MASK[cp]; mask != 0; mask &= mask - 1) {
+                    Branch branch = BRANCHES[Long.numberOfTrailingZeros(mask)];
+                    if ((!branch.anchored() || i == 0) && matchesAt(branch, 0, text, i)) return true;
+                }
+            } else if (FIRST.contains(cp)) {
                 for (Branch branch : BRANCHES) {
                     if ((!branch.anchored() || i == 0) && matchesAt(branch, 0, text, i)) return true;
                 }
