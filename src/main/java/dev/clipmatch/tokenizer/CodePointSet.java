@@ -40,6 +40,12 @@ final class CodePointSet {
         return bits;
     }
 
+    /** Sets {@code table[cp] = value} for every member below {@code table.length}. */
+    void fill(byte[] table, byte value) {
+        for (int i = 0; i < starts.length && starts[i] < table.length; i++)
+            Arrays.fill(table, starts[i], Math.min(ends[i], table.length), value);
+    }
+
     /** Decodes {@code "hex.hex..."} code points into a string. */
     static String decodeHex(String codePoints) {
         StringBuilder sb = new StringBuilder();
