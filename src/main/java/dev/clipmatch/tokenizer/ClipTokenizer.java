@@ -96,40 +96,28 @@ public final class ClipTokenizer {
     public int[] encode(String text) {
         IdBuffer ids = new IdBuffer(text.length() / 3 + 4);
         ids.add(startOfText);
-        if (FtfyFixer.isPlain(text)) encodePlain(text, ids);
-        else encodeCleaned(TextCleaner.clean(text), ids);
+        char[] cleaned = TextCleaner.plainLowerCase(text);
+        encodeWords(cleaned != null ? cleaned : TextCleaner.clean(text).toCharArray(), ids);
         ids.add(endOfText);
         return ids.toArray();
     }
 
-    private void encodeCleaned(String cleaned, IdBuffer ids) {
-        char[] chars = cleaned.toCharArray();
+    private void encodeWords(char[] cleaned, IdBuffer ids) {
         PreTokenizer.split(cleaned, (start, end) -> {
             // Only the exact special strings are cached as themselves in the original; a case variant matched
             // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
-            if (chars[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.START_OF_TEXT)) ids.add(startOfText);
-            else if (chars[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.END_OF_TEXT)) ids.add(endOfText);
-            else ids.addAll(bpe.encode(chars, start, end));
+            if (cleaned[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.START_OF_TEXT)) ids.add(startOfText);
+            else if (cleaned[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.END_OF_TEXT)) ids.add(endOfText);
+            else ids.addAll(bpe.encode(cleaned, start, end));
         });
     }
 
-    private static boolean isLiteral(String s, int start, int end, String literal) {
-        return end - start == literal.length() && s.startsWith(literal, start);
-    }
-
-    /**
-     * The common case, printable ASCII with no '&amp;': cleaning reduces to lower case (ftfy and html.unescape
-     * change nothing, and collapsing whitespace does not change where the pattern splits), so the text is split
-     * as it is.
-     */
-    private void encodePlain(String text, IdBuffer ids) {
-        int n = text.length();
-        char[] lower = new char[n];
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            lower[i] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+    private static boolean isLiteral(char[] s, int start, int end, String literal) {
+        if (end - start != literal.length()) return false;
+        for (int k = 0; k < literal.length(); k++) {
+            if (s[start + k] != literal.charAt(k)) return false;
         }
-        encodeCleaned(new String(lower), ids);
+        return true;
     }
 
     /**

@@ -49,7 +49,7 @@ final class FtfyFixer {
     }
 
     /** True when ftfy would leave the text unchanged for certain: printable ASCII and ordinary whitespace only. */
-    static boolean isPlain(String s) {
+    private static boolean isPlain(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c > 0x7E || c == '&') return false;
