@@ -2,13 +2,15 @@ package dev.clipmatch.kernels;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
  * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h}).
  * Callers go through {@link CpuBackend}, which checks arguments and turns error codes into exceptions. Java arrays
- * cross JNI as copies, which costs less than allocating native buffers for the many small calls of sampling.
+ * cross JNI as copies, which costs less than allocating native buffers for the many small calls of sampling;
+ * {@code @Const} inputs are not copied back.
  */
 @Platform(include = "clipmatch/kernels.h", link = "clipmatch_kernels")
 @Namespace("clipmatch")
@@ -25,15 +27,15 @@ public final class CpuKernels {
 
     public static native int cm_normalize_rows(float[] x, long rows, long dim);
 
-    public static native int cm_similarity(float[] a, long n, float[] b, long m, long dim,
+    public static native int cm_similarity(@Const float[] a, long n, @Const float[] b, long m, long dim,
             int normalize, float scale, int softmax, float[] out);
 
-    public static native int cm_rank(float[] queries, long nq, float[] cands, long nc, long dim,
-            @Cast("const int64_t*") long[] posOffsets, @Cast("const int64_t*") long[] posIndices, int normalize, @Cast("int64_t*") long[] ranks, @Cast("int64_t*") long[] bestPositive);
+    public static native int cm_rank(@Const float[] queries, long nq, @Const float[] cands, long nc, long dim,
+            @Const @Cast("const int64_t*") long[] posOffsets, @Const @Cast("const int64_t*") long[] posIndices, int normalize, @Cast("int64_t*") long[] ranks, @Cast("int64_t*") long[] bestPositive);
 
-    public static native int cm_rank_bidirectional(float[] images, long nImages, float[] texts, long nTexts,
-            long dim, @Cast("const int64_t*") long[] textImage, int normalize, @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
+    public static native int cm_rank_bidirectional(@Const float[] images, long nImages, @Const float[] texts, long nTexts,
+            long dim, @Const @Cast("const int64_t*") long[] textImage, int normalize, @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
 
-    public static native int cm_topk(float[] queries, long nq, float[] cands, long nc, long dim, long k,
+    public static native int cm_topk(@Const float[] queries, long nq, @Const float[] cands, long nc, long dim, long k,
             int normalize, float[] scores, @Cast("int64_t*") long[] indices);
 }

@@ -32,16 +32,19 @@ public final class ReferenceKernels implements ScoreBackend {
     /** Row / ||row||, the norm accumulated in double; a zero or non-finite row is an error. */
     public static Embeddings normalized(Embeddings e) {
         float[] out = new float[e.data().length];
-        for (int r = 0; r < e.rows(); r++) {
+        // rows are independent, so a parallel loop gives the same bits
+        int bad = java.util.stream.IntStream.range(0, e.rows()).parallel().filter(r -> {
             double sum = 0;
             for (int i = 0; i < e.dim(); i++) {
                 double v = e.data()[r * e.dim() + i];
                 sum += v * v;
             }
             double norm = Math.sqrt(sum);
-            if (!(norm > 0) || Double.isInfinite(norm)) throw new IllegalArgumentException("row " + r + " has a zero or non-finite norm");
+            if (!(norm > 0) || Double.isInfinite(norm)) return true;
             for (int i = 0; i < e.dim(); i++) out[r * e.dim() + i] = (float) (e.data()[r * e.dim() + i] / norm);
-        }
+            return false;
+        }).min().orElse(-1);
+        if (bad >= 0) throw new IllegalArgumentException("row " + bad + " has a zero or non-finite norm");
         return new Embeddings(out, e.rows(), e.dim());
     }
 
