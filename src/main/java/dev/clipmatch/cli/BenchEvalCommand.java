@@ -119,7 +119,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
     }
 
     private double matmulPeak() {
-        int n = 2048;
+        int n = 4096;
         try (PointerScope scope = new PointerScope()) {
             Tensor a = torch.randn(n, n), b = torch.randn(n, n);
             a.mm(b);
