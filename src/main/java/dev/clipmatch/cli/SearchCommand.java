@@ -43,8 +43,14 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Model (default: the one the index was built with).")
     String model;
 
+    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
+    Path vocab;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
     Path cacheDir;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
+    String device;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -61,7 +67,7 @@ public final class SearchCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(indexFile + ": cannot read (" + e.getMessage() + ")");
         }
-        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDir, null, null, null, "cpu"));
+        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDir, vocab, null, null, device));
         if (!clip.checkpointSha256().equals(meta.get("checkpoint_sha256")))
             throw new UserError(index + " was built with checkpoint " + meta.get("checkpoint_sha256") + ", not " + clip.label() + " ("
                     + clip.checkpointSha256() + "); embeddings of different models are not comparable");

@@ -74,6 +74,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
+    Path vocab;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache of models, data and embeddings (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
     Path cacheDir;
 
@@ -107,7 +110,7 @@ public final class SweepCommand implements Callable<Integer> {
         int imageCount = data.images().size();
         int[] sizes = sampleImages != null ? sampleImages : Arrays.stream(DEFAULT_SIZES).filter(n -> n <= imageCount).toArray();
         for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, null, null, threads, device));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
         Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
