@@ -24,6 +24,6 @@ echo "study.sh: (its recall numbers are those of random weights, not CLIP's)" >&
 demo="$here/target/demo"
 mkdir -p "$demo/model"
 gunzip -c "$here/src/test/resources/model/tiny-openai.pt.gz" > "$demo/model/tiny-random-clip.pt"
-cp "$data/clip/bpe_simple_vocab_16e6.txt.gz" "$demo/model/"
-exec "$here/clipmatch" sweep --model "$demo/model/tiny-random-clip.pt" --dataset "$data/image_captions.tsv" --images "$data" \
+exec "$here/clipmatch" sweep --model "$demo/model/tiny-random-clip.pt" --vocab "$data/clip/bpe_simple_vocab_16e6.txt.gz" \
+  --dataset "$data/image_captions.tsv" --images "$data" \
   --on-error skip --sample-images 5,10,20 --iterations 50 --out "$here/runs/demo" --cache-dir "$demo/cache" "$@"
