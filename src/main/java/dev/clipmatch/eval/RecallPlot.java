@@ -23,6 +23,19 @@ public final class RecallPlot {
 
     private RecallPlot() {}
 
+    /** Loads Java2D and its fonts on a background thread (a few hundred ms), so that a later {@link #write} is quick. */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            System.setProperty("java.awt.headless", "true");
+            Graphics2D g = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB).createGraphics();
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            g.drawString("0", 0, 8);
+            g.dispose();
+        }, "clipmatch-plot-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static void write(Path file, Evaluation e, String title) {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);

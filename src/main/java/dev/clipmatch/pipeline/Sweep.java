@@ -67,6 +67,7 @@ public final class Sweep {
     }
 
     public Result run(Dataset dataset, Path imagesDir, Path outDir, Settings s) {
+        RecallPlot.warmUpInBackground(); // overlaps encoding
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
         List<String> missing = new ArrayList<>();
