@@ -306,7 +306,7 @@ def main():
     np.save(os.path.join(args.out, "token_ids.npy"), ids.numpy().astype(np.int64))
     np.save(os.path.join(args.out, "image_embeds.npy"), img_ref.numpy().astype(np.float32))
     np.save(os.path.join(args.out, "text_embeds.npy"), txt_ref.numpy().astype(np.float32))
-    logits = float(model.logit_scale.exp()) * F.normalize(img_ref, dim=-1) @ F.normalize(txt_ref, dim=-1).t()
+    logits = float(model.logit_scale.detach().exp()) * F.normalize(img_ref, dim=-1) @ F.normalize(txt_ref, dim=-1).t()
     meta = {
         "generator": "tools/make_tiny_models.py",
         "vision": VISION, "text": TEXT, "embed_dim": EMBED,

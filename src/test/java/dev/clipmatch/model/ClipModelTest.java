@@ -108,6 +108,19 @@ class ClipModelTest {
     }
 
     @Test
+    void threadedChunksGiveTheSameEmbeddings() {
+        ClipModel m = ClipModel.load(TinyModels.openClip());
+        Npy.FloatArray px = TinyModels.pixels();
+        long[] ids = TinyModels.tokenIds();
+        float[] img1 = m.encodeImages(px.data(), px.rows());
+        float[] txt1 = m.encodeTexts(ids, ids.length / 77, 77);
+        m.setThreads(3);
+        assertEquals(3, m.threads());
+        assertTrue(maxAbsDiff(m.encodeImages(px.data(), px.rows()), img1) < 1e-5, "images");
+        assertTrue(maxAbsDiff(m.encodeTexts(ids, ids.length / 77, 77), txt1) < 1e-5, "texts");
+    }
+
+    @Test
     void logitScaleIsExponentiated() {
         double stored = ((Number) TinyModels.meta().get("logit_scale")).doubleValue();
         assertEquals(Math.exp(stored), ClipModel.load(TinyModels.hfDir()).logitScale(), 1e-4);
