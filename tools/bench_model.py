@@ -71,6 +71,7 @@ def main():
     ap.add_argument("--clipmatch", default="./clipmatch")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--keep-openblas-env", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     torch.set_num_threads(args.threads)
@@ -108,7 +109,14 @@ def main():
     def java(extra):
         cmd = [args.clipmatch, "bench-model", "--model", model_dir, "--batch-size", str(bs), "--threads", str(args.threads),
                "--repeats", str(args.repeats), "--warmup", str(args.warmup)] + extra
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        # This sandbox exports OPENBLAS_CORETYPE=Haswell (and an L2 size), which pins OpenBLAS to AVX2 kernels on
+        # AVX-512 CPUs; clipmatch runs with OpenBLAS's own CPU detection, as on a normal machine (--keep-openblas-env
+        # to measure with them). The PyTorch peer uses MKL and is unaffected.
+        env = dict(os.environ)
+        if not args.keep_openblas_env:
+            for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+                env.pop(k, None)
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
 
     j = java(["--images", str(args.images), "--token-ids", ids_path])

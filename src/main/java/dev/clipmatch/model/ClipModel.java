@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
@@ -25,10 +26,11 @@ import org.bytedeco.pytorch.global.torch;
  * end token = argmax of the ids, projection). Float32 on the CPU. Text batches are trimmed to their longest
  * sequence: with the causal mask, positions after a row's end token cannot change its feature.
  *
- * <p>Threads: the OpenBLAS inside the bytedeco LibTorch build is single-threaded, so LibTorch's own thread
- * setting does not speed up the matrix products that dominate CLIP. A batch is instead split into one chunk per
- * thread, encoded concurrently (LibTorch ops are thread-safe on independent tensors; weights are only read),
- * with LibTorch's intra-op threads at 1 to avoid oversubscription.
+ * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
+ * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
+ * hundred rows, and on a loaded machine). A batch is instead split into one chunk per thread, encoded
+ * concurrently (LibTorch ops are thread-safe on independent tensors; the weights are only read), with OpenBLAS
+ * and LibTorch's intra-op parallelism at one thread each.
  */
 public final class ClipModel {
     private final Checkpoint checkpoint;
@@ -94,6 +96,7 @@ public final class ClipModel {
     public synchronized void setThreads(int n) {
         int want = n > 0 ? n : Runtime.getRuntime().availableProcessors();
         torch.set_num_threads(1);
+        openblas_full.openblas_set_num_threads(1);
         if (want == threads && (pool != null || want == 1)) return;
         if (pool != null) pool.shutdown();
         threads = want;
