@@ -9,7 +9,8 @@ One set of random weights, saved in the three checkpoint layouts clipmatch reads
                               projections, pre_layrnorm), tensors alternately float16 and bfloat16
 plus what PyTorch computes from them: pixels.npy (CLIP preprocessing of real photos at the tiny input size),
 token_ids.npy (clip.tokenize of a few captions), image_embeds.npy, text_embeds.npy (raw encode_* outputs),
-and meta.json (sizes, inputs, versions). The checkpoints are gzipped only to keep the repository small; the
+image_embeds_gelu.npy / text_embeds_gelu.npy (the same weights with nn.GELU instead of QuickGELU) and meta.json
+(sizes, inputs, versions). The checkpoints are gzipped only to keep the repository small; the
 tests unpack them before loading.
 
 Every weight is rounded to 4 significant bits and kept away from fp16 subnormals, so float32, float16 and
@@ -302,6 +303,14 @@ def main():
     assert hf_img_err < 1e-5 and hf_txt_err < 1e-5, (hf_img_err, hf_txt_err)
     gzip_file(os.path.join(hf_dir, "model.safetensors"), os.path.join(hf_dir, "model.safetensors.gz"))
 
+    # the same weights with nn.GELU (open_clip's default for non-OpenAI models), for the activation switch
+    gelu_model = copy.deepcopy(model)
+    for blk in list(gelu_model.visual.transformer.resblocks) + list(gelu_model.transformer.resblocks):
+        blk.mlp.gelu = nn.GELU()
+    with torch.no_grad():
+        np.save(os.path.join(args.out, "image_embeds_gelu.npy"), gelu_model.encode_image(pixels).numpy().astype(np.float32))
+        np.save(os.path.join(args.out, "text_embeds_gelu.npy"), gelu_model.encode_text(ids).numpy().astype(np.float32))
+
     np.save(os.path.join(args.out, "pixels.npy"), pixels.numpy().astype(np.float32))
     np.save(os.path.join(args.out, "token_ids.npy"), ids.numpy().astype(np.int64))
     np.save(os.path.join(args.out, "image_embeds.npy"), img_ref.numpy().astype(np.float32))
@@ -311,7 +320,7 @@ def main():
         "generator": "tools/make_tiny_models.py",
         "vision": VISION, "text": TEXT, "embed_dim": EMBED,
         "vision_heads": VISION["width"] // 64, "text_heads": TEXT["width"] // 64,
-        "logit_scale": float(model.logit_scale),
+        "logit_scale": float(model.logit_scale.detach()),
         "images": IMAGES, "captions": CAPTIONS,
         "logits_per_image": logits.tolist(),
         "hf_transformers_check_max_abs_error": {"image_embeds": hf_img_err, "text_embeds": hf_txt_err},

@@ -29,6 +29,12 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
                 case SAFETENSORS, HF_DIRECTORY -> Safetensors.read(CheckpointFormat.weightsFile(path));
             };
             raw = stripPrefix(raw, "module.");
+            Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
+            if (openClipConfig != null && Files.isRegularFile(openClipConfig)) {
+                // open_clip models use nn.GELU unless their config asks for QuickGELU (OpenAI's weights do)
+                Map<String, Object> modelCfg = section(hfConfig(openClipConfig), "model_cfg");
+                vAct = tAct = Boolean.TRUE.equals(modelCfg.get("quick_gelu")) ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
+            }
             if (HfLayout.matches(raw)) {
                 if (format == CheckpointFormat.HF_DIRECTORY) {
                     Map<String, Object> cfg = hfConfig(path.resolve("config.json"));
