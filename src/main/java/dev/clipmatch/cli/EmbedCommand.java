@@ -100,10 +100,13 @@ public final class EmbedCommand implements Callable<Integer> {
         if (threads < 0) throw new UserError("--threads must be at least 1");
         Path cache = ModelCache.dirOr(cacheDir);
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
+        String sha = Checksums.sha256(CheckpointFormat.weightsFile(resolved.checkpoint()));
+        if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
+            throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256()
+                    + " of " + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
         ClipModel clip = ClipModel.load(resolved.checkpoint());
         clip.setThreads(threads);
         if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
-        String sha = Checksums.sha256(CheckpointFormat.weightsFile(resolved.checkpoint()));
         EmbedJob.Inputs inputs = input.images != null ? images(clip, resolved) : texts(resolved, cache);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
         Map<String, Object> sidecar = new EmbedJob(clip, resolved.label(), sha, System.err)

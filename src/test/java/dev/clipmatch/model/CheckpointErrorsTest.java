@@ -161,6 +161,13 @@ class CheckpointErrorsTest {
         } finally {
             System.setErr(old);
         }
-        assertMentions(err.toString(), "registry model ViT-B-32 expects 224 px");
+        assertMentions(err.toString(), "ViT-B-32.pt: sha256", "is not the published 40d36571", "fetch-model ViT-B-32");
+    }
+
+    @Test
+    void registryEntryRejectsACheckpointOfOtherSizes() {
+        ClipConfig tiny = ClipModel.load(TinyModels.openClip()).config();
+        UserError e = assertThrows(UserError.class, () -> ModelRegistry.require("ViT-L-14").check(tiny, "x.pt"));
+        assertMentions(e.getMessage(), "registry model ViT-L-14 expects 224 px and 768");
     }
 }
