@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/main/java/dev/clipmatch/tokenizer/PythonTables.java: the Unicode and HTML data that the
 original CLIP tokenizer gets from Python (str.lower/isspace/strip, html.unescape), from the `regex` module
-(the split pattern's \\p{L}, \\p{N}, \\s under IGNORECASE) and from ftfy (entities, width map), so that the
-Java tokenizer does not depend on the JVM's Unicode version.
+(the split pattern's \\p{L}, \\p{N}, \\s under IGNORECASE) and from ftfy (entities, width map, the badness and
+UTF-8 detector patterns, the single-byte codec tables of its mojibake repair), so that the Java tokenizer does not
+depend on the JVM's Unicode version and follows the exact versions that made the reference ids.
 
 Usage: python3 tools/gen_tokenizer_tables.py > src/main/java/dev/clipmatch/tokenizer/PythonTables.java
 """
@@ -13,8 +14,15 @@ import sys
 import unicodedata
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-* codecs)
+import ftfy.badness
 import ftfy.chardata
 import regex
+
+try:
+    import re._parser as sre_parse
+except ImportError:  # Python < 3.11
+    import sre_parse
 
 MAX = 0x110000
 
@@ -38,9 +46,148 @@ def hexes(s):
     return ".".join(f"{ord(ch):x}" for ch in s)
 
 
+def java_regex(pattern):
+    """A Python `re` pattern (ftfy's) in java.util.regex syntax with the same meaning: every character escaped,
+    Python's Unicode \\s and \\w as explicit classes, '.' as [^\\n]."""
+    categories = {
+        "CATEGORY_SPACE": [c for c in range(MAX) if re.fullmatch(r"\s", chr(c))],
+        "CATEGORY_WORD": [c for c in range(MAX) if re.fullmatch(r"\w", chr(c))],
+    }
+
+    def lit(c):
+        return f"\\x{{{c:x}}}"
+
+    def class_items(items):
+        out = []
+        for op, av in items:
+            op = str(op)
+            if op == "LITERAL":
+                out.append(lit(av))
+            elif op == "RANGE":
+                out.append(lit(av[0]) + "-" + lit(av[1]))
+            elif op == "CATEGORY":
+                runs, start, prev = [], None, None
+                for c in categories[str(av)]:
+                    if start is None:
+                        start = prev = c
+                    elif c == prev + 1:
+                        prev = c
+                    else:
+                        runs.append((start, prev))
+                        start = prev = c
+                runs.append((start, prev))
+                out.extend(lit(a) if a == b else lit(a) + "-" + lit(b) for a, b in runs)
+            elif op == "NEGATE":
+                out.insert(0, "^")
+            else:
+                raise ValueError("unsupported class item " + op)
+        return "[" + "".join(out) + "]"
+
+    def emit(parsed):
+        out = []
+        for op, av in parsed:
+            op = str(op)
+            if op == "LITERAL":
+                out.append(lit(av))
+            elif op == "NOT_LITERAL":
+                out.append("[^" + lit(av) + "]")
+            elif op == "IN":
+                out.append(class_items(av))
+            elif op == "ANY":
+                out.append("[^\\n]")
+            elif op == "BRANCH":
+                out.append("(?:" + "|".join(emit(b) for b in av[1]) + ")")
+            elif op == "SUBPATTERN":
+                out.append("(?:" + emit(av[3]) + ")")
+            elif op in ("MAX_REPEAT", "MIN_REPEAT"):
+                lo, hi, item = av
+                body = "(?:" + emit(item) + ")"
+                hi_text = "" if hi == sre_parse.MAXREPEAT else str(hi)
+                out.append(body + "{" + str(lo) + "," + hi_text + "}" + ("?" if op == "MIN_REPEAT" else ""))
+            elif op in ("ASSERT", "ASSERT_NOT"):
+                direction, item = av
+                out.append("(?" + ("<" if direction < 0 else "") + ("=" if op == "ASSERT" else "!") + emit(item) + ")")
+            elif op == "AT" and str(av) == "AT_BEGINNING":
+                out.append("^")
+            else:
+                raise ValueError(f"unsupported regex op {op} {av}")
+        return "".join(out)
+
+    return emit(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+def class_ranges(items, categories):
+    """Half-open ranges of the code points a parsed character class matches."""
+    points = []
+    negate = False
+    for op, av in items:
+        op = str(op)
+        if op == "LITERAL":
+            points.append((av, av + 1))
+        elif op == "RANGE":
+            points.append((av[0], av[1] + 1))
+        elif op == "CATEGORY":
+            points.extend((c, c + 1) for c in categories[str(av)])
+        elif op == "NEGATE":
+            negate = True
+        else:
+            raise ValueError("unsupported class item " + op)
+    merged = []
+    for a, b in sorted(points):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    if negate:
+        inverse, prev = [], 0
+        for a, b in merged:
+            if a > prev:
+                inverse.append((prev, a))
+            prev = b
+        if prev < MAX:
+            inverse.append((prev, MAX))
+        merged = inverse
+    return " ".join(f"{a:x}-{b:x}" for a, b in merged)
+
+
+def badness_branches(pattern):
+    """ftfy's BADNESS_RE is an alternation of short sequences of one-character items; as data: the distinct
+    character classes (CodePointSet text, ';'-separated) and the branches (';'-separated, items ' '-separated:
+    a class index, '<index>?' for an optional one, '^' for the start of the text)."""
+    categories = {"CATEGORY_SPACE": [c for c in range(MAX) if re.fullmatch(r"\s", chr(c))],
+                  "CATEGORY_WORD": [c for c in range(MAX) if re.fullmatch(r"\w", chr(c))]}
+    classes, branches = [], []
+
+    def class_index(ranges):
+        if ranges not in classes:
+            classes.append(ranges)
+        return str(classes.index(ranges))
+
+    (op, av), = sre_parse.parse(pattern.pattern, pattern.flags)
+    assert str(op) == "BRANCH"
+    for branch in av[1]:
+        items = []
+        for op, av in branch:
+            op = str(op)
+            if op == "IN":
+                items.append(class_index(class_ranges(av, categories)))
+            elif op == "LITERAL":
+                items.append(class_index(f"{av:x}-{av + 1:x}"))
+            elif op == "ANY":
+                items.append(class_index(f"0-a b-{MAX:x}"))
+            elif op == "MAX_REPEAT" and av[0] == 0 and av[1] == 1 and len(av[2]) == 1 and str(av[2][0][0]) == "IN":
+                items.append(class_index(class_ranges(av[2][0][1], categories)) + "?")
+            elif op == "AT" and str(av) == "AT_BEGINNING":
+                items.append("^")
+            else:
+                raise ValueError(f"unsupported item in BADNESS_RE: {op} {av}")
+        branches.append(" ".join(items))
+    return ";".join(classes), ";".join(branches)
+
+
 def java_string(name, text, chunk=60000):
     parts = [text[i:i + chunk] for i in range(0, len(text), chunk)] or [""]
-    lines = " +\n            ".join('"' + p + '"' for p in parts)
+    lines = " +\n            ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in parts)
     return f"    static final String {name} =\n            {lines};\n"
 
 
@@ -86,8 +233,6 @@ def main():
               f"ftfy {ftfy.__version__}.\n\n")
     out.write("/** Character data of the Python tokenizer, as hex code-point ranges and maps (see {@link PythonText}). */\n")
     out.write("final class PythonTables {\n    private PythonTables() {}\n\n")
-    out.write(f'    static final String SOURCE = "Python {sys.version.split()[0]}, unicodedata {unicodedata.unidata_version}, '
-              f'regex {regex.__version__}, ftfy {ftfy.__version__}";\n\n')
     out.write("    /** Code points matched by {@code [\\p{L}]} of the split pattern (regex module, IGNORECASE). */\n")
     out.write(java_string("LETTERS", ranges(lambda c: letter.fullmatch(chars[c]) is not None)))
     out.write("    /** Code points matched by {@code [\\p{N}]}. */\n")
@@ -110,6 +255,20 @@ def main():
     out.write(java_string("FTFY_UPPER_ENTITIES", ftfy_upper))
     out.write("    /** ftfy's fix_character_width map (full/half-width forms and U+3000). */\n")
     out.write(java_string("WIDTH_MAP", width))
+    badness_classes, badness = badness_branches(ftfy.badness.BADNESS_RE)
+    out.write("    /** The character classes of ftfy's badness.BADNESS_RE (is_bad: text that looks like mojibake), ';'-separated. */\n")
+    out.write(java_string("FTFY_BADNESS_CLASSES", badness_classes))
+    out.write("    /** BADNESS_RE's branches: class indexes ('?' optional, '^' start of text), ';'-separated. */\n")
+    out.write(java_string("FTFY_BADNESS_BRANCHES", badness))
+    out.write("    /** ftfy's chardata.UTF8_DETECTOR_RE (runs of UTF-8 read as a single-byte encoding). */\n")
+    out.write(java_string("FTFY_UTF8_DETECTOR_RE", java_regex(ftfy.chardata.UTF8_DETECTOR_RE)))
+    tables = []
+    for encoding in ftfy.chardata.CHARMAP_ENCODINGS:
+        decoded = bytes(range(256)).decode(encoding)
+        assert len(set(decoded)) == 256, encoding  # so encoding is the inverse table
+        tables.append(encoding + "=" + ".".join(f"{ord(ch):x}" for ch in decoded))
+    out.write("    /** ftfy.chardata.CHARMAP_ENCODINGS in ftfy's order, each as its 256 decoded characters (sloppy codecs). */\n")
+    out.write(java_string("FTFY_CHARMAPS", " ".join(tables)))
     out.write("}\n")
 
 

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The original {@code bpe()}: a word's UTF-8 bytes as byte symbols (the last one with {@code </w>}), then
@@ -12,13 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * pair has a rank. Symbols are vocabulary ids, so the result is the ids. Words are cached (thread-safe).
  */
 final class BytePairEncoder {
-    /** Bounds the cache; the original's grows without limit. Clearing only costs recomputation. */
-    private static final int MAX_CACHE = 1 << 20;
-
     private final int[] byteId = new int[256];
     private final int[] byteEndId = new int[256];
     private final PairTable pairs;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final WordCache cache = new WordCache();
 
     BytePairEncoder(Vocabulary vocab) {
         Map<String, Integer> enc = vocab.encoder;
@@ -37,13 +33,14 @@ final class BytePairEncoder {
         }
     }
 
-    /** The ids of one pre-token (a word of the split pattern). */
-    int[] encode(String word) {
-        int[] ids = cache.get(word);
+    /** The ids of one pre-token (a word of the split pattern), {@code s[start, end)}. */
+    int[] encode(char[] s, int start, int end) {
+        int hash = WordCache.hash(s, start, end);
+        int[] ids = cache.get(s, start, end, hash);
         if (ids == null) {
+            String word = new String(s, start, end - start);
             ids = bpe(word.getBytes(StandardCharsets.UTF_8));
-            if (cache.size() >= MAX_CACHE) cache.clear();
-            cache.put(word, ids);
+            cache.put(word.toCharArray(), hash, ids);
         }
         return ids;
     }

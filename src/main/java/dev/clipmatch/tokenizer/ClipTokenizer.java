@@ -29,6 +29,7 @@ public final class ClipTokenizer {
         this.startOfText = vocab.startOfText;
         this.endOfText = vocab.endOfText;
         this.vocabSize = vocab.size();
+        TextCleaner.clean("\u00C9&amp;"); // builds the character tables now rather than on the first text
     }
 
     /**
@@ -45,6 +46,9 @@ public final class ClipTokenizer {
         if (!Files.exists(path)) throw new UserError(path + ": no such vocabulary file");
         String name = path.getFileName().toString();
         if (name.endsWith(".gz")) return new ClipTokenizer(Vocabulary.fromBpeGzip(path));
+        if (name.equals("tokenizer.json"))
+            throw new UserError(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
+                    + HF_MERGES_FILE + " beside it, or " + OPENAI_VOCAB_FILE);
         if (name.endsWith(".json")) return new ClipTokenizer(Vocabulary.fromHuggingFace(path, path.resolveSibling(HF_MERGES_FILE)));
         if (name.equals(HF_MERGES_FILE)) return new ClipTokenizer(Vocabulary.fromHuggingFace(path.resolveSibling(HF_VOCAB_FILE), path));
         throw new UserError(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
@@ -90,19 +94,30 @@ public final class ClipTokenizer {
 
     /** The ids of a text with start and end tokens, no padding and no length limit. */
     public int[] encode(String text) {
-        String cleaned = TextCleaner.clean(text);
-        IdBuffer ids = new IdBuffer(cleaned.length() / 3 + 4);
+        IdBuffer ids = new IdBuffer(text.length() / 3 + 4);
         ids.add(startOfText);
-        PreTokenizer.split(cleaned, (start, end) -> {
-            String word = cleaned.substring(start, end);
-            // Only the exact special strings are cached as themselves in the original; a case variant matched
-            // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
-            if (word.equals(Vocabulary.START_OF_TEXT)) ids.add(startOfText);
-            else if (word.equals(Vocabulary.END_OF_TEXT)) ids.add(endOfText);
-            else ids.addAll(bpe.encode(word));
-        });
+        char[] cleaned = TextCleaner.plainLowerCase(text);
+        encodeWords(cleaned != null ? cleaned : TextCleaner.clean(text).toCharArray(), ids);
         ids.add(endOfText);
         return ids.toArray();
+    }
+
+    private void encodeWords(char[] cleaned, IdBuffer ids) {
+        PreTokenizer.split(cleaned, (start, end) -> {
+            // Only the exact special strings are cached as themselves in the original; a case variant matched
+            // by the pattern's IGNORECASE (e.g. with U+017F) goes through BPE like any word.
+            if (cleaned[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.START_OF_TEXT)) ids.add(startOfText);
+            else if (cleaned[start] == '<' && isLiteral(cleaned, start, end, Vocabulary.END_OF_TEXT)) ids.add(endOfText);
+            else ids.addAll(bpe.encode(cleaned, start, end));
+        });
+    }
+
+    private static boolean isLiteral(char[] s, int start, int end, String literal) {
+        if (end - start != literal.length()) return false;
+        for (int k = 0; k < literal.length(); k++) {
+            if (s[start + k] != literal.charAt(k)) return false;
+        }
+        return true;
     }
 
     /**

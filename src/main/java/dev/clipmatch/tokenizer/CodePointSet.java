@@ -1,6 +1,7 @@
 package dev.clipmatch.tokenizer;
 
 import java.util.Arrays;
+import java.util.BitSet;
 
 /** An immutable set of code points stored as sorted half-open ranges, parsed from {@link PythonTables} text. */
 final class CodePointSet {
@@ -30,6 +31,19 @@ final class CodePointSet {
         if (i >= 0) return true;
         i = -i - 2; // the range starting before cp
         return i >= 0 && cp < ends[i];
+    }
+
+    /** The members below {@code limit} as a bitmap, for classes tested on every character. */
+    BitSet toBitSet(int limit) {
+        BitSet bits = new BitSet(limit);
+        for (int i = 0; i < starts.length && starts[i] < limit; i++) bits.set(starts[i], Math.min(ends[i], limit));
+        return bits;
+    }
+
+    /** Sets {@code table[cp] = value} for every member below {@code table.length}. */
+    void fill(byte[] table, byte value) {
+        for (int i = 0; i < starts.length && starts[i] < table.length; i++)
+            Arrays.fill(table, starts[i], Math.min(ends[i], table.length), value);
     }
 
     /** Decodes {@code "hex.hex..."} code points into a string. */

@@ -5,10 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * {@code ftfy.fix_text} (ftfy 6.3.1, default settings) without its mojibake repair ({@code fix_encoding}):
- * per line, HTML entities (unless the text so far had a '&lt;'), C1 controls read as Windows-1252, Latin
- * ligatures, full/half-width forms, curly quotes, line breaks, lone surrogates, terminal escapes, control
- * characters and NFC, repeated until nothing changes. See docs/notes/tokenizer.md for the measured gap.
+ * {@code ftfy.fix_text} (ftfy 6.3.1, default settings): per line, HTML entities (unless the text so far had a
+ * '&lt;'), mojibake repair ({@link MojibakeFixer}), C1 controls read as Windows-1252, Latin ligatures,
+ * full/half-width forms, curly quotes, line breaks, lone surrogates, terminal escapes, control characters and
+ * NFC, repeated until nothing changes.
  */
 final class FtfyFixer {
     /** ftfy fixes text in segments: lines, or this many code points of a longer line. */
@@ -49,7 +49,7 @@ final class FtfyFixer {
     }
 
     /** True when ftfy would leave the text unchanged for certain: printable ASCII and ordinary whitespace only. */
-    static boolean isPlain(String s) {
+    private static boolean isPlain(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c > 0x7E || c == '&') return false;
@@ -57,7 +57,7 @@ final class FtfyFixer {
         return true;
     }
 
-    /** {@code ftfy.fix_text(text)} less fix_encoding. */
+    /** {@code ftfy.fix_text(text)}. */
     static String fixText(String text) {
         if (isPlain(text)) return text.indexOf('\r') < 0 ? text : fixLineBreaks(text);
         StringBuilder out = new StringBuilder(text.length());
@@ -80,6 +80,7 @@ final class FtfyFixer {
         for (;;) {
             String original = text;
             if (unescapeHtml) text = HtmlUnescape.ftfyUnescape(text);
+            text = MojibakeFixer.fixEncoding(text);
             text = fixCharacters(text);
             text = fixLineBreaks(text);
             text = fixSurrogates(text);

@@ -16,26 +16,26 @@ final class PreTokenizer {
 
     private PreTokenizer() {}
 
-    static void split(String s, Sink sink) {
-        int n = s.length();
+    static void split(char[] s, Sink sink) {
+        int n = s.length;
         int i = 0;
         while (i < n) {
-            char c = s.charAt(i);
+            char c = s[i];
             int end = c == '<' ? matchAny(s, i, SPECIALS) : c == '\'' ? matchAny(s, i, CONTRACTIONS) : -1;
             if (end > 0) {
                 sink.word(i, end);
                 i = end;
                 continue;
             }
-            int cp = c < 0x80 ? c : s.codePointAt(i);
+            int cp = c < 0x80 ? c : Character.codePointAt(s, i);
             int next = i + Character.charCount(cp);
             byte cls = PythonText.classOf(cp);
             if (cls == PythonText.NUMBER) {
                 sink.word(i, next);
             } else if (cls != PythonText.SPACE) { // a run of letters or of other symbols
                 while (next < n) {
-                    char d = s.charAt(next);
-                    int cp2 = d < 0x80 ? d : s.codePointAt(next);
+                    char d = s[next];
+                    int cp2 = d < 0x80 ? d : Character.codePointAt(s, next);
                     if (PythonText.classOf(cp2) != cls) break;
                     next += Character.charCount(cp2);
                 }
@@ -46,7 +46,7 @@ final class PreTokenizer {
     }
 
     /** End of the first literal matching at {@code at} (case-insensitively, as the pattern), or -1. */
-    private static int matchAny(String s, int at, String[] literals) {
+    private static int matchAny(char[] s, int at, String[] literals) {
         for (String literal : literals) {
             if (matchesIgnoreCase(s, at, literal)) return at + literal.length();
         }
@@ -57,10 +57,10 @@ final class PreTokenizer {
      * The regex module's IGNORECASE uses simple case folding: for the letters of these literals that is the
      * ASCII upper case, plus U+017F LONG S for 's' (tools/gen_tokenizer_tables.py asserts this over all code points).
      */
-    private static boolean matchesIgnoreCase(String s, int at, String literal) {
-        if (at + literal.length() > s.length()) return false;
+    private static boolean matchesIgnoreCase(char[] s, int at, String literal) {
+        if (at + literal.length() > s.length) return false;
         for (int k = 0; k < literal.length(); k++) {
-            char want = literal.charAt(k), got = s.charAt(at + k);
+            char want = literal.charAt(k), got = s[at + k];
             if (got == want) continue;
             boolean letter = want >= 'a' && want <= 'z';
             if (!letter) return false;

@@ -16,6 +16,7 @@ final class PythonText {
     private static final CodePointSet CASED = CodePointSet.parse(PythonTables.CASED);
     private static final CodePointSet CASE_IGNORABLE = CodePointSet.parse(PythonTables.CASE_IGNORABLE);
     private static final byte[] BMP_CLASS = new byte[0x10000];
+    private static final byte[] BMP_SPACE = new byte[0x10000];
     private static final CodePointSet LETTERS = CodePointSet.parse(PythonTables.LETTERS);
     private static final CodePointSet NUMBERS = CodePointSet.parse(PythonTables.NUMBERS);
     private static final CodePointSet SYMBOLS = CodePointSet.parse(PythonTables.SYMBOLS);
@@ -26,10 +27,12 @@ final class PythonText {
     private static final int CAPITAL_SIGMA = 0x3A3, SMALL_SIGMA = 0x3C3, FINAL_SIGMA = 0x3C2;
 
     static {
-        for (int c = 0; c < 0x10000; c++) {
-            BMP_CLASS[c] = classOfSlow(c);
-            BMP_LOWER[c] = (char) c;
-        }
+        // The classes are disjoint (tools/gen_tokenizer_tables.py asserts it); whatever is in none is SPACE.
+        SYMBOLS.fill(BMP_CLASS, SYMBOL);
+        NUMBERS.fill(BMP_CLASS, NUMBER);
+        LETTERS.fill(BMP_CLASS, LETTER);
+        PY_SPACE.fill(BMP_SPACE, (byte) 1);
+        for (int c = 0; c < 0x10000; c++) BMP_LOWER[c] = (char) c;
         for (String entry : PythonTables.LOWER.split(" ")) {
             int eq = entry.indexOf('=');
             int from = Integer.parseInt(entry.substring(0, eq), 16);
@@ -59,7 +62,7 @@ final class PythonText {
 
     /** Python's {@code str.isspace()} for one code point. */
     static boolean isSpace(int cp) {
-        return PY_SPACE.contains(cp);
+        return cp < 0x10000 ? BMP_SPACE[cp] != 0 : PY_SPACE.contains(cp);
     }
 
     /** Python's {@code " ".join(s.split())}: runs of whitespace become one space, none at either end. */

@@ -86,6 +86,8 @@ final class Vocabulary {
 
     /** Hugging Face's files: ids from vocab.json, ranks from merges.txt (first line a '#version' header). */
     static Vocabulary fromHuggingFace(Path vocabJson, Path mergesTxt) {
+        if (!Files.exists(mergesTxt))
+            throw new UserError(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         Map<String, Object> json;
         try {
             json = Json.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8));
@@ -110,8 +112,6 @@ final class Vocabulary {
             if (header == null || !header.startsWith("#"))
                 throw new UserError(mergesTxt + ": malformed merges: line 1 is not a '#version' header");
             readMerges(reader, mergesTxt, 2, merges);
-        } catch (NoSuchFileException e) {
-            throw new UserError(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         } catch (CharacterCodingException e) {
             throw new UserError(mergesTxt + ": malformed merges: not UTF-8 text");
         } catch (IOException e) {
@@ -130,7 +130,7 @@ final class Vocabulary {
         int lineNumber = firstLineNumber;
         String line;
         while (merges.size() < MERGES_USED && (line = reader.readLine()) != null) {
-            String[] parts = line.strip().split("\\s+");
+            String[] parts = splitWhitespace(line);
             if (parts.length != 2)
                 throw new UserError(path + ": line " + lineNumber + ": malformed merge '" + line + "' (expected two symbols)");
             merges.add(parts);
@@ -138,6 +138,19 @@ final class Vocabulary {
         }
         if (merges.size() < MERGES_USED)
             throw new UserError(path + ": malformed vocabulary: " + merges.size() + " merges, CLIP needs " + MERGES_USED);
+    }
+
+    /** Python's {@code str.split()} for merge lines (byte symbols are never whitespace, so ASCII rules suffice). */
+    private static String[] splitWhitespace(String line) {
+        List<String> parts = new ArrayList<>(2);
+        int n = line.length();
+        for (int i = 0; i < n; ) {
+            while (i < n && line.charAt(i) <= ' ') i++;
+            int start = i;
+            while (i < n && line.charAt(i) > ' ') i++;
+            if (i > start) parts.add(line.substring(start, i));
+        }
+        return parts.toArray(new String[0]);
     }
 
     private static BufferedReader strictUtf8(InputStream in) {
