@@ -32,6 +32,7 @@ INPUTS = OUT_DIR / "inputs"
 SAMPLES = 384
 
 # (name, image, preset size, what it covers); "data:" = under the shared data dir, "input:" = committed input.
+# Every case must match PIL bit for bit, except those in TOLERANCE (known gaps, max 8-bit level difference).
 CASES = [
     ("landscape-jpeg", "data:flickr8k/images/1001773457_577c3a7d70.jpg", 224, "downscale 500x375 JPEG"),
     ("portrait-jpeg", "data:flickr8k/images/1000268201_693b08cb0e.jpg", 224, "downscale 375x500 JPEG, odd crop offset"),
@@ -51,7 +52,24 @@ CASES = [
     ("webp", "input:photo.webp", 224, "lossless WebP"),
     ("tiff", "input:photo.tif", 224, "TIFF"),
     ("small-jpeg", "input:photo.jpg", 224, "small JPEG, upscale 120x90 -> 224"),
+    ("exif-rotated", "input:exif-rotated.jpg", 224, "JPEG with EXIF orientation 6, not applied"),
+    ("progressive", "input:progressive.jpg", 224, "progressive JPEG"),
+    ("grey-jpeg", "input:grey.jpg", 224, "greyscale JPEG"),
+    ("bilevel", "input:bilevel.png", 224, "1-bit PNG"),
+    ("gif", "input:palette.gif", 224, "GIF"),
+    ("lossy-webp", "input:lossy.webp", 224, "lossy WebP"),
+    ("rgba-tiff", "input:rgba.tif", 224, "RGBA TIFF"),
+    ("one-pixel", "input:pixel.png", 224, "1x1 image, 224x upscale"),
+    ("tiny", "input:tiny.png", 224, "2x3 image"),
+    ("thin", "input:thin.png", 224, "7x300 column, resized 224x9600"),
+    ("cmyk-jpeg", "input:cmyk.jpg", 224, "CMYK JPEG (known gap: OpenCV's CMYK conversion)"),
 ]
+
+
+TOLERANCE = {
+    # OpenCV converts CMYK JPEGs to BGR itself (k * c / 256 style), PIL with (255-C)(255-K)/255 rounding.
+    "cmyk-jpeg": 3,
+}
 
 
 def reference_crop(path: Path, size: int) -> np.ndarray:
@@ -101,6 +119,19 @@ def make_inputs(data: Path) -> None:
     crop.save(INPUTS / "photo.webp", lossless=True)
     crop.save(INPUTS / "photo.tif")
     crop.save(INPUTS / "photo.jpg", quality=90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation "rotate 90": the reference does not apply it, neither may we
+    crop.save(INPUTS / "exif-rotated.jpg", quality=90, exif=exif)
+    crop.save(INPUTS / "progressive.jpg", quality=85, progressive=True)
+    crop.convert("L").save(INPUTS / "grey.jpg", quality=90)
+    crop.convert("CMYK").save(INPUTS / "cmyk.jpg", quality=90)
+    crop.convert("1").save(INPUTS / "bilevel.png")
+    crop.quantize(colors=32).save(INPUTS / "palette.gif")
+    crop.save(INPUTS / "lossy.webp", quality=80)
+    crop.convert("RGBA").save(INPUTS / "rgba.tif")
+    photo.crop((200, 200, 201, 201)).save(INPUTS / "pixel.png")
+    photo.crop((200, 200, 202, 203)).save(INPUTS / "tiny.png")
+    photo.crop((100, 0, 107, 300)).save(INPUTS / "thin.png")
 
 
 def main() -> None:
@@ -126,6 +157,7 @@ def main() -> None:
             "pil_mode": src.mode,
             "source_size": list(src.size),
             "crop_sha256": hashlib.sha256(crop.tobytes()).hexdigest(),
+            "max_level_diff": TOLERANCE.get(name, 0),
             "sample_indices": idx.tolist(),
             "sample_values": flat[idx].tolist(),
         })

@@ -1,16 +1,20 @@
 package dev.clipmatch.image;
 
+import java.util.zip.CRC32;
+
 /**
- * What the first bytes of an encoded image say before anything is decoded: the format, the dimensions (to
- * refuse decompression bombs before OpenCV allocates them) and, for JPEG, whether the stream reaches its end
- * marker (libjpeg silently pads a truncated file with grey, where PIL refuses it).
+ * What an encoded image's structure says before anything is decoded: the format, the dimensions (to refuse
+ * decompression bombs before OpenCV allocates them) and whether the file is damaged. For JPEG, the stream
+ * must reach its end marker (libjpeg silently pads a truncated file with grey, where PIL refuses it). For PNG,
+ * the chunk structure, the IHDR fields and the CRCs of the critical chunks are checked (libpng rejects a bad
+ * critical CRC too, but OpenCV 4.13 can first spend seconds on such a file).
  *
  * @param format short format name ("png", "jpeg", "gif", "bmp", "webp", "tiff")
  * @param width width in pixels as declared, -1 when the header does not say
  * @param height height in pixels as declared, -1 when the header does not say
- * @param truncated true when the data ends before the format's required end
+ * @param damaged true when the data ends early or breaks the format's structure
  */
-record ImageHeader(String format, long width, long height, boolean truncated) {
+record ImageHeader(String format, long width, long height, boolean damaged) {
 
     /** The header of a recognised format, or null when the bytes match none of them (OpenCV may still know it). */
     static ImageHeader probe(byte[] b) {
@@ -23,9 +27,34 @@ record ImageHeader(String format, long width, long height, boolean truncated) {
         return null;
     }
 
+    /** Walks the chunks up to IEND: lengths within the file, IHDR first and valid, critical chunks' CRCs. */
     private static ImageHeader png(byte[] b) {
-        if (b.length < 24 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') return cut("png");
-        return new ImageHeader("png", be32(b, 16), be32(b, 20), false);
+        if (b.length < 33 || b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') return cut("png");
+        long width = be32(b, 16), height = be32(b, 20);
+        int depth = b[24] & 0xFF, colour = b[25] & 0xFF;
+        boolean validDepth = switch (colour) {
+            case 0 -> depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+            case 3 -> depth == 1 || depth == 2 || depth == 4 || depth == 8;
+            case 2, 4, 6 -> depth == 8 || depth == 16;
+            default -> false;
+        };
+        if (!validDepth) return new ImageHeader("png", width, height, true);
+        CRC32 crc = new CRC32();
+        int i = 8;
+        while (i + 12 <= b.length) {
+            long length = be32(b, i);
+            if (length > b.length - i - 12L) break;
+            int data = (int) length;
+            boolean critical = (b[i + 4] & 0x20) == 0;  // upper-case first letter
+            if (critical) {
+                crc.reset();
+                crc.update(b, i + 4, 4 + data);
+                if (crc.getValue() != be32(b, i + 8 + data)) return new ImageHeader("png", width, height, true);
+            }
+            if (b[i + 4] == 'I' && b[i + 5] == 'E' && b[i + 6] == 'N' && b[i + 7] == 'D') return new ImageHeader("png", width, height, false);
+            i += 12 + data;
+        }
+        return new ImageHeader("png", width, height, true);
     }
 
     /** Walks the marker segments (and the entropy-coded data after each SOS) up to EOI. */
@@ -56,7 +85,10 @@ record ImageHeader(String format, long width, long height, boolean truncated) {
                 width = be16(b, i + 7);
             }
             i += 2 + length;
-            if (marker == 0xDA) {  // scan data: a 0xFF byte is either stuffed (FF 00), a restart marker, or a marker
+            if (marker == 0xDA) {
+                // The usual complete file ends with EOI right after its scans: no need to walk the entropy data.
+                if (endsWithEoi(b)) return new ImageHeader("jpeg", width, height, false);
+                // Scan data: a 0xFF byte is either stuffed (FF 00), a restart marker, or the next marker.
                 while (i + 1 < b.length) {
                     if ((b[i] & 0xFF) == 0xFF) {
                         int next = b[i + 1] & 0xFF;
@@ -69,6 +101,10 @@ record ImageHeader(String format, long width, long height, boolean truncated) {
             }
         }
         return new ImageHeader("jpeg", width, height, true);
+    }
+
+    private static boolean endsWithEoi(byte[] b) {
+        return b.length >= 4 && (b[b.length - 2] & 0xFF) == 0xFF && (b[b.length - 1] & 0xFF) == 0xD9;
     }
 
     private static ImageHeader bmp(byte[] b) {

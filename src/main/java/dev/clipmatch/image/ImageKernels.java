@@ -20,6 +20,7 @@ public final class ImageKernels {
 
     static final int OK = 0;
     static final int ERR_MEMORY = 2;
+    static final int ISA_BEST = 0, ISA_PORTABLE = 1, ISA_SSE41 = 2, ISA_AVX2 = 3;
 
     private ImageKernels() {}
 
@@ -28,4 +29,6 @@ public final class ImageKernels {
             long outW, @Cast("const int32_t*") int[] hBounds, @Cast("const int32_t*") int[] hCoeffs, long hTaps,
             long outH, @Cast("const int32_t*") int[] vBounds, @Cast("const int32_t*") int[] vCoeffs, long vTaps,
             @Cast("const float*") float[] lut, FloatPointer out);
+
+    public static native int cm_image_use_isa(int isa);
 }

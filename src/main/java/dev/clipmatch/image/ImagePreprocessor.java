@@ -71,6 +71,7 @@ public final class ImagePreprocessor {
     }
 
     /** Writes the tensor at {@code dst[offset .. offset + tensorLength())}. */
+    @SuppressWarnings("try")  // the scope frees every native object made inside it
     public void preprocessInto(byte[] encoded, String name, float[] dst, int offset) {
         if (offset < 0 || dst.length - offset < tensorLength()) throw new IllegalArgumentException("destination too small");
         if (encoded.length == 0) throw new UserError(name + ": empty file");
@@ -104,7 +105,7 @@ public final class ImagePreprocessor {
             throw new UserError(name + ": zero-size image (" + h.width() + "x" + h.height() + " " + h.format() + ")");
         if (h.width() > 0 && h.height() > 0 && h.width() * h.height() > MAX_PIXELS)
             throw new UserError(name + ": image too large (" + h.width() + "x" + h.height() + " pixels, the limit is " + MAX_PIXELS + ")");
-        if (h.truncated()) throw new UserError(name + ": truncated or corrupt " + h.format() + " file");
+        if (h.damaged()) throw new UserError(name + ": truncated or corrupt " + h.format() + " file");
     }
 
     /** OpenCV's decode without EXIF rotation, reduced to 8 bits per sample; owned by the caller's PointerScope. */

@@ -2,6 +2,8 @@ package dev.clipmatch.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clipmatch.TestData;
 import dev.clipmatch.io.Json;
@@ -19,7 +21,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The Java pipeline against PIL's reference preprocessing (tools/make_image_fixtures.py): the 8-bit centre
- * crop must be identical, checked by its sha256 and by sampled values (which locate a mismatch).
+ * crop must be identical, checked by its sha256 and by sampled values (which locate a mismatch); known gaps
+ * (CMYK JPEG) carry their measured bound in the fixture. Every
+ * instruction set of the native horizontal pass that this CPU has is checked.
  */
 class ImageFixturesTest {
 
@@ -31,12 +35,20 @@ class ImageFixturesTest {
             fixture = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         List<?> cases = (List<?>) fixture.get("cases");
-        assertEquals(18, cases.size());
-        return cases.stream().map(c -> {
+        assertEquals(29, cases.size());
+        Map<String, Integer> isas = Map.of("portable", ImageKernels.ISA_PORTABLE, "sse4.1", ImageKernels.ISA_SSE41, "avx2", ImageKernels.ISA_AVX2);
+        return isas.entrySet().stream().sorted(Map.Entry.comparingByValue()).flatMap(isa -> cases.stream().map(c -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) c;
-            return DynamicTest.dynamicTest(m.get("name") + " (" + m.get("covers") + ")", () -> check(m));
-        });
+            return DynamicTest.dynamicTest(isa.getKey() + ": " + m.get("name") + " (" + m.get("covers") + ")", () -> {
+                assumeTrue(ImageKernels.cm_image_use_isa(isa.getValue()) == ImageKernels.OK, "this CPU lacks " + isa.getKey());
+                try {
+                    check(m);
+                } finally {
+                    ImageKernels.cm_image_use_isa(ImageKernels.ISA_BEST);
+                }
+            });
+        }));
     }
 
     private static void check(Map<String, Object> c) throws Exception {
@@ -54,7 +66,9 @@ class ImageFixturesTest {
             maxDiff = Math.max(maxDiff, d);
             if (d != 0) mismatches++;
         }
-        assertEquals(0, maxDiff, c.get("name") + ": " + mismatches + " of " + indices.size() + " sampled values differ, by up to " + maxDiff + " levels");
+        int allowed = ((Long) c.get("max_level_diff")).intValue();
+        assertTrue(maxDiff <= allowed, c.get("name") + ": " + mismatches + " of " + indices.size() + " sampled values differ, by up to " + maxDiff + " levels");
+        if (allowed > 0) return;  // a known gap: the sampled values bound it, the checksum cannot hold
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(crop));
         assertEquals(c.get("crop_sha256"), sha, c.get("name") + ": 8-bit crop differs from PIL's outside the sampled values");
     }
