@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NamedTensor;
 import org.bytedeco.pytorch.Tensor;
@@ -58,7 +60,8 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
     private static Map<String, Tensor> torchScript(Path path) {
         JitModule module;
         try {
-            module = torch.load(path.toAbsolutePath().toString());
+            // map_location cpu: archives saved from a GPU (as OpenAI's were) would otherwise ask for CUDA
+            module = torch.load(path.toAbsolutePath().toString(), new DeviceOptional(new Device("cpu")), false);
         } catch (RuntimeException e) {
             throw new UserError(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
         }
