@@ -34,12 +34,12 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
             Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
             if (openClipConfig != null && Files.isRegularFile(openClipConfig)) {
                 // open_clip models use nn.GELU unless their config asks for QuickGELU (OpenAI's weights do)
-                Map<String, Object> modelCfg = section(hfConfig(openClipConfig), "model_cfg");
+                Map<String, Object> modelCfg = section(readJson(openClipConfig), "model_cfg");
                 vAct = tAct = Boolean.TRUE.equals(modelCfg.get("quick_gelu")) ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
             }
             if (HfLayout.matches(raw)) {
                 if (format == CheckpointFormat.HF_DIRECTORY) {
-                    Map<String, Object> cfg = hfConfig(path.resolve("config.json"));
+                    Map<String, Object> cfg = readJson(path.resolve("config.json"));
                     Map<String, Object> v = section(cfg, "vision_config"), t = section(cfg, "text_config");
                     vHeads = intOr(v, "num_attention_heads", 0);
                     tHeads = intOr(t, "num_attention_heads", 0);
@@ -86,7 +86,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         return out;
     }
 
-    private static Map<String, Object> hfConfig(Path file) {
+    private static Map<String, Object> readJson(Path file) {
         try {
             return Json.parseObject(Files.readString(file));
         } catch (IOException e) {
