@@ -124,6 +124,10 @@ class CLIP(nn.Module):
         self.ln_final = LayerNorm(TEXT["width"])
         self.text_projection = nn.Parameter(torch.randn(TEXT["width"], EMBED))
         self.logit_scale = nn.Parameter(torch.tensor(2.65625))  # ln(1/0.07) = 2.6593 rounded to be exact in fp16/bf16
+        # OpenAI's archives carry these integer entries in their state dict too (build_model deletes them)
+        self.register_buffer("input_resolution", torch.tensor(VISION["resolution"]))
+        self.register_buffer("context_length", torch.tensor(TEXT["context"]))
+        self.register_buffer("vocab_size", torch.tensor(TEXT["vocab"]))
 
     @torch.jit.export
     def encode_image(self, image):
@@ -262,7 +266,7 @@ def main():
         assert torch.allclose(scripted.encode_image(pixels), img_ref, atol=1e-5)
         assert torch.allclose(scripted.encode_text(ids), txt_ref, atol=1e-5)
     half = torch.jit.script(copy.deepcopy(model).half())
-    assert all(torch.equal(p.float(), sd[n]) for n, p in half.state_dict().items())
+    assert all(torch.equal(p.float(), sd[n].float()) for n, p in half.state_dict().items())
     tmp = os.path.join(args.out, "tiny-openai.pt")
     torch.jit.save(half, tmp)
     gzip_file(tmp, tmp + ".gz")
