@@ -100,7 +100,7 @@ public final class EmbedCommand implements Callable<Integer> {
         if (threads < 0) throw new UserError("--threads must be at least 1");
         Path cache = ModelCache.dirOr(cacheDir);
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
-        String sha = Checksums.sha256(CheckpointFormat.weightsFile(resolved.checkpoint()));
+        String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
             throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256()
                     + " of " + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -28,7 +29,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         try (PointerScope scope = new PointerScope()) {
             raw = switch (format) {
                 case TORCHSCRIPT -> torchScript(path);
-                case SAFETENSORS, HF_DIRECTORY -> Safetensors.read(CheckpointFormat.weightsFile(path));
+                case SAFETENSORS, HF_DIRECTORY -> safetensors(CheckpointFormat.weightFiles(path));
             };
             raw = stripPrefix(raw, "module.");
             Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
@@ -54,6 +55,16 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         StateDict weights = new StateDict(source, raw);
         ClipConfig config = ClipConfig.infer(weights, vHeads, tHeads, vAct, tAct, eps);
         return new Checkpoint(path, format, weights, config);
+    }
+
+    private static Map<String, Tensor> safetensors(List<Path> files) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Path f : files) {
+            for (Map.Entry<String, Tensor> e : Safetensors.read(f).entrySet()) {
+                if (out.put(e.getKey(), e.getValue()) != null) throw new UserError(f + ": tensor '" + e.getKey() + "' appears in two shards");
+            }
+        }
+        return out;
     }
 
     /** Parameters and buffers of a TorchScript module by name, detached and converted to float32. */
