@@ -53,8 +53,10 @@ class ClipGoldenTest {
         return model.encodeTexts(b.ids(), b.rows(), 77);
     }
 
+    /** The image named by a reference entry (its "image" field may add a note in parentheses after the path). */
     private float[] image(String relative) {
-        return model.encodeImages(preprocessor.preprocess(TestData.path(relative)), 1);
+        String path = relative.split(" \\(", 2)[0].trim();
+        return model.encodeImages(preprocessor.preprocess(TestData.path(path)), 1);
     }
 
     /** logit_scale * cosine of one image against each text. */
