@@ -39,7 +39,7 @@ public final class ClipModel {
     private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj;
     private final Block[] visionBlocks, textBlocks;
     private final float logitScale;
-    private int threads = 1;
+    private int threads;
     private ExecutorService pool;
 
     /** One pre-LN residual block: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
@@ -67,6 +67,7 @@ public final class ClipModel {
         visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp());
         textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
+        setThreads(0);
     }
 
     private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp) {
@@ -92,7 +93,7 @@ public final class ClipModel {
         return new ClipModel(checkpoint);
     }
 
-    /** Encodes with {@code n} threads (0 or less: one per available core). */
+    /** Encodes with {@code n} threads (0 or less: one per available core, the default). */
     public synchronized void setThreads(int n) {
         int want = n > 0 ? n : Runtime.getRuntime().availableProcessors();
         torch.set_num_threads(1);

@@ -113,6 +113,7 @@ class ClipModelTest {
     @Test
     void threadedChunksGiveTheSameEmbeddings() {
         ClipModel m = ClipModel.load(TinyModels.openClip());
+        m.setThreads(1);
         Npy.FloatArray px = TinyModels.pixels();
         long[] ids = TinyModels.tokenIds();
         float[] img1 = m.encodeImages(px.data(), px.rows());
