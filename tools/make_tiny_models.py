@@ -9,7 +9,8 @@ One set of random weights, saved in the three checkpoint layouts clipmatch reads
                               projections, pre_layrnorm), tensors alternately float16 and bfloat16
 plus what PyTorch computes from them: pixels.npy (CLIP preprocessing of real photos at the tiny input size),
 token_ids.npy (clip.tokenize of a few captions), image_embeds.npy, text_embeds.npy (raw encode_* outputs),
-and meta.json (sizes, inputs, versions). The checkpoints are gzipped only to keep the repository small; the
+image_embeds_gelu.npy / text_embeds_gelu.npy (the same weights with nn.GELU instead of QuickGELU) and meta.json
+(sizes, inputs, versions). The checkpoints are gzipped only to keep the repository small; the
 tests unpack them before loading.
 
 Every weight is rounded to 4 significant bits and kept away from fp16 subnormals, so float32, float16 and
@@ -123,6 +124,10 @@ class CLIP(nn.Module):
         self.ln_final = LayerNorm(TEXT["width"])
         self.text_projection = nn.Parameter(torch.randn(TEXT["width"], EMBED))
         self.logit_scale = nn.Parameter(torch.tensor(2.65625))  # ln(1/0.07) = 2.6593 rounded to be exact in fp16/bf16
+        # OpenAI's archives carry these integer entries in their state dict too (build_model deletes them)
+        self.register_buffer("input_resolution", torch.tensor(VISION["resolution"]))
+        self.register_buffer("context_length", torch.tensor(TEXT["context"]))
+        self.register_buffer("vocab_size", torch.tensor(TEXT["vocab"]))
 
     @torch.jit.export
     def encode_image(self, image):
@@ -261,7 +266,7 @@ def main():
         assert torch.allclose(scripted.encode_image(pixels), img_ref, atol=1e-5)
         assert torch.allclose(scripted.encode_text(ids), txt_ref, atol=1e-5)
     half = torch.jit.script(copy.deepcopy(model).half())
-    assert all(torch.equal(p.float(), sd[n]) for n, p in half.state_dict().items())
+    assert all(torch.equal(p.float(), sd[n].float()) for n, p in half.state_dict().items())
     tmp = os.path.join(args.out, "tiny-openai.pt")
     torch.jit.save(half, tmp)
     gzip_file(tmp, tmp + ".gz")
@@ -302,16 +307,24 @@ def main():
     assert hf_img_err < 1e-5 and hf_txt_err < 1e-5, (hf_img_err, hf_txt_err)
     gzip_file(os.path.join(hf_dir, "model.safetensors"), os.path.join(hf_dir, "model.safetensors.gz"))
 
+    # the same weights with nn.GELU (open_clip's default for non-OpenAI models), for the activation switch
+    gelu_model = copy.deepcopy(model)
+    for blk in list(gelu_model.visual.transformer.resblocks) + list(gelu_model.transformer.resblocks):
+        blk.mlp.gelu = nn.GELU()
+    with torch.no_grad():
+        np.save(os.path.join(args.out, "image_embeds_gelu.npy"), gelu_model.encode_image(pixels).numpy().astype(np.float32))
+        np.save(os.path.join(args.out, "text_embeds_gelu.npy"), gelu_model.encode_text(ids).numpy().astype(np.float32))
+
     np.save(os.path.join(args.out, "pixels.npy"), pixels.numpy().astype(np.float32))
     np.save(os.path.join(args.out, "token_ids.npy"), ids.numpy().astype(np.int64))
     np.save(os.path.join(args.out, "image_embeds.npy"), img_ref.numpy().astype(np.float32))
     np.save(os.path.join(args.out, "text_embeds.npy"), txt_ref.numpy().astype(np.float32))
-    logits = float(model.logit_scale.exp()) * F.normalize(img_ref, dim=-1) @ F.normalize(txt_ref, dim=-1).t()
+    logits = float(model.logit_scale.detach().exp()) * F.normalize(img_ref, dim=-1) @ F.normalize(txt_ref, dim=-1).t()
     meta = {
         "generator": "tools/make_tiny_models.py",
         "vision": VISION, "text": TEXT, "embed_dim": EMBED,
         "vision_heads": VISION["width"] // 64, "text_heads": TEXT["width"] // 64,
-        "logit_scale": float(model.logit_scale),
+        "logit_scale": float(model.logit_scale.detach()),
         "images": IMAGES, "captions": CAPTIONS,
         "logits_per_image": logits.tolist(),
         "hf_transformers_check_max_abs_error": {"image_embeds": hf_img_err, "text_embeds": hf_txt_err},

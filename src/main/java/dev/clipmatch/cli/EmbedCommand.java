@@ -9,7 +9,6 @@ import dev.clipmatch.model.Checksums;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.EmbedJob;
 import dev.clipmatch.model.ModelCache;
-import dev.clipmatch.model.Tensors;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -74,7 +73,7 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image stops the run (fail) or is reported and left out (skip). Default: ${DEFAULT-VALUE}.")
     String onError;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "LibTorch threads (default: one per core).")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Encoding threads (default: one per core).")
     int threads;
 
     @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
@@ -101,10 +100,13 @@ public final class EmbedCommand implements Callable<Integer> {
         if (threads < 0) throw new UserError("--threads must be at least 1");
         Path cache = ModelCache.dirOr(cacheDir);
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
-        Tensors.setThreads(threads);
+        String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
+        if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
+            throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256()
+                    + " of " + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
         ClipModel clip = ClipModel.load(resolved.checkpoint());
+        clip.setThreads(threads);
         if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
-        String sha = Checksums.sha256(CheckpointFormat.weightsFile(resolved.checkpoint()));
         EmbedJob.Inputs inputs = input.images != null ? images(clip, resolved) : texts(resolved, cache);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
         Map<String, Object> sidecar = new EmbedJob(clip, resolved.label(), sha, System.err)

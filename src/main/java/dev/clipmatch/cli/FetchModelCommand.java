@@ -24,7 +24,7 @@ public final class FetchModelCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Registry name or alias (see 'clipmatch models').")
     String name;
 
-    @Option(names = "--cache-dir", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
     Path cacheDir;
 
     @Override

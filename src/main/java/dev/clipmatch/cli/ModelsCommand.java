@@ -23,7 +23,7 @@ public final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cache-dir", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
     Path cacheDir;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")

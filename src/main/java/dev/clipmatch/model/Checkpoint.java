@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NamedTensor;
 import org.bytedeco.pytorch.Tensor;
@@ -26,12 +29,18 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         try (PointerScope scope = new PointerScope()) {
             raw = switch (format) {
                 case TORCHSCRIPT -> torchScript(path);
-                case SAFETENSORS, HF_DIRECTORY -> Safetensors.read(CheckpointFormat.weightsFile(path));
+                case SAFETENSORS, HF_DIRECTORY -> safetensors(CheckpointFormat.weightFiles(path));
             };
             raw = stripPrefix(raw, "module.");
+            Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
+            if (openClipConfig != null && Files.isRegularFile(openClipConfig)) {
+                // open_clip models use nn.GELU unless their config asks for QuickGELU (OpenAI's weights do)
+                Map<String, Object> modelCfg = section(readJson(openClipConfig), "model_cfg");
+                vAct = tAct = Boolean.TRUE.equals(modelCfg.get("quick_gelu")) ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
+            }
             if (HfLayout.matches(raw)) {
                 if (format == CheckpointFormat.HF_DIRECTORY) {
-                    Map<String, Object> cfg = hfConfig(path.resolve("config.json"));
+                    Map<String, Object> cfg = readJson(path.resolve("config.json"));
                     Map<String, Object> v = section(cfg, "vision_config"), t = section(cfg, "text_config");
                     vHeads = intOr(v, "num_attention_heads", 0);
                     tHeads = intOr(t, "num_attention_heads", 0);
@@ -48,11 +57,22 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         return new Checkpoint(path, format, weights, config);
     }
 
+    private static Map<String, Tensor> safetensors(List<Path> files) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Path f : files) {
+            for (Map.Entry<String, Tensor> e : Safetensors.read(f).entrySet()) {
+                if (out.put(e.getKey(), e.getValue()) != null) throw new UserError(f + ": tensor '" + e.getKey() + "' appears in two shards");
+            }
+        }
+        return out;
+    }
+
     /** Parameters and buffers of a TorchScript module by name, detached and converted to float32. */
     private static Map<String, Tensor> torchScript(Path path) {
         JitModule module;
         try {
-            module = torch.load(path.toAbsolutePath().toString());
+            // map_location cpu: archives saved from a GPU (as OpenAI's were) would otherwise ask for CUDA
+            module = torch.load(path.toAbsolutePath().toString(), new DeviceOptional(new Device("cpu")), false);
         } catch (RuntimeException e) {
             throw new UserError(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
         }
@@ -77,7 +97,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         return out;
     }
 
-    private static Map<String, Object> hfConfig(Path file) {
+    private static Map<String, Object> readJson(Path file) {
         try {
             return Json.parseObject(Files.readString(file));
         } catch (IOException e) {

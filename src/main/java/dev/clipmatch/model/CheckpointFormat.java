@@ -1,11 +1,16 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.cli.UserError;
+import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -24,23 +29,50 @@ public enum CheckpointFormat {
         this.id = id;
     }
 
-    /** The file holding the weights of a checkpoint path (the safetensors file inside a directory). */
-    public static Path weightsFile(Path checkpoint) {
-        if (!Files.isDirectory(checkpoint)) return checkpoint;
+    /**
+     * The files holding the weights of a checkpoint path: the file itself, or inside a directory
+     * {@code model.safetensors} / {@code open_clip_model.safetensors}, or the shards a
+     * {@code model.safetensors.index.json} lists (large Hugging Face checkpoints), in name order.
+     */
+    public static List<Path> weightFiles(Path checkpoint) {
+        if (!Files.isDirectory(checkpoint)) return List.of(checkpoint);
         for (String name : new String[] {"model.safetensors", "open_clip_model.safetensors"}) {
             Path p = checkpoint.resolve(name);
-            if (Files.isRegularFile(p)) return p;
+            if (Files.isRegularFile(p)) return List.of(p);
         }
+        Path index = checkpoint.resolve("model.safetensors.index.json");
+        if (Files.isRegularFile(index)) return shards(index);
         if (Files.exists(checkpoint.resolve("pytorch_model.bin")) || Files.exists(checkpoint.resolve("open_clip_pytorch_model.bin")))
             throw new UserError(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
                     + "(download that file from the same model repository, or convert with safetensors' save_file)");
         throw new UserError(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
     }
 
+    private static List<Path> shards(Path index) {
+        Map<String, Object> json;
+        try {
+            json = Json.parseObject(Files.readString(index));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UserError(index + ": unreadable shard index (" + e.getMessage() + ")");
+        }
+        if (!(json.get("weight_map") instanceof Map<?, ?> map) || map.isEmpty())
+            throw new UserError(index + ": no \"weight_map\" in the shard index");
+        TreeSet<String> names = new TreeSet<>();
+        for (Object v : map.values()) names.add(String.valueOf(v));
+        List<Path> out = new ArrayList<>();
+        for (String name : names) {
+            Path shard = index.resolveSibling(name).normalize();
+            if (!shard.getParent().equals(index.getParent().normalize()) || !Files.isRegularFile(shard))
+                throw new UserError(index + ": shard " + name + " is missing");
+            out.add(shard);
+        }
+        return out;
+    }
+
     public static CheckpointFormat detect(Path checkpoint) {
         if (!Files.exists(checkpoint)) throw new UserError(checkpoint + ": no such checkpoint file or directory");
         if (Files.isDirectory(checkpoint)) {
-            Path weights = weightsFile(checkpoint);
+            Path weights = weightFiles(checkpoint).get(0);
             if (weights.getFileName().toString().startsWith("open_clip")) return SAFETENSORS;
             if (!Files.isRegularFile(checkpoint.resolve("config.json")))
                 throw new UserError(checkpoint + ": Hugging Face model directory without config.json");

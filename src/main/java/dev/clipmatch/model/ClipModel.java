@@ -2,7 +2,16 @@ package dev.clipmatch.model;
 
 import dev.clipmatch.cli.UserError;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
@@ -16,6 +25,12 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
  * end token = argmax of the ids, projection). Float32 on the CPU. Text batches are trimmed to their longest
  * sequence: with the causal mask, positions after a row's end token cannot change its feature.
+ *
+ * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
+ * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
+ * hundred rows, and on a loaded machine). A batch is instead split into one chunk per thread, encoded
+ * concurrently (LibTorch ops are thread-safe on independent tensors; the weights are only read), with OpenBLAS
+ * and LibTorch's intra-op parallelism at one thread each.
  */
 public final class ClipModel {
     private final Checkpoint checkpoint;
@@ -24,6 +39,8 @@ public final class ClipModel {
     private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj;
     private final Block[] visionBlocks, textBlocks;
     private final float logitScale;
+    private int threads;
+    private ExecutorService pool;
 
     /** One pre-LN residual block: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
     private record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
@@ -50,6 +67,7 @@ public final class ClipModel {
         visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp());
         textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
+        setThreads(0);
     }
 
     private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp) {
@@ -75,6 +93,30 @@ public final class ClipModel {
         return new ClipModel(checkpoint);
     }
 
+    /** Encodes with {@code n} threads (0 or less: one per available core, the default). */
+    public synchronized void setThreads(int n) {
+        int want = n > 0 ? n : Runtime.getRuntime().availableProcessors();
+        torch.set_num_threads(1);
+        openblas_full.openblas_set_num_threads(1);
+        if (want == threads && (pool != null || want == 1)) return;
+        if (pool != null) pool.shutdown();
+        threads = want;
+        AtomicInteger id = new AtomicInteger();
+        pool = want == 1 ? null : Executors.newFixedThreadPool(want, r -> {
+            // OpenMP's thread count is per calling thread: without this each worker would fork a full team
+            Thread t = new Thread(() -> {
+                torch.set_num_threads(1);
+                r.run();
+            }, "clipmatch-encode-" + id.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public int threads() {
+        return threads;
+    }
+
     public ClipConfig config() {
         return cfg;
     }
@@ -93,13 +135,10 @@ public final class ClipModel {
     /** Image embeddings [count, embedDim] of preprocessed pixels [count, 3, S, S] (row-major). */
     public float[] encodeImages(float[] pixels, int count) {
         int s = cfg.resolution();
-        long per = 3L * s * s;
+        int per = 3 * s * s;
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
-        try (PointerScope scope = new PointerScope()) {
-            InferenceMode guard = new InferenceMode();
-            return Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, 0, count, 3, s, s)));
-        }
+        return inChunks(count, (from, to) -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
     }
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
@@ -125,16 +164,14 @@ public final class ClipModel {
 
     /** As {@link #encodeTexts(long[], int, int)}; {@code trim = false} runs all context positions (for checks). */
     public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
-        try (PointerScope scope = new PointerScope()) {
-            InferenceMode guard = new InferenceMode();
-            return Tensors.toFloats(encodeTextsTensor(ids, rows, contextLength, trim));
-        }
+        if ((long) rows * contextLength != ids.length)
+            throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
+        return inChunks(rows, (from, to) ->
+                Tensors.toFloats(encodeTextsTensor(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
     }
 
     /** Text embeddings as a tensor; call inside a PointerScope. */
-    public Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
-        if ((long) rows * contextLength != ids.length)
-            throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
+    private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         if (contextLength > cfg.contextLength())
             throw new UserError("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
         long[] eot = new long[rows];
@@ -163,6 +200,53 @@ public final class ClipModel {
     }
 
     // ---------------------------------------------------------------- shared
+
+    /** Encodes rows [from, to) to float[(to - from) * embedDim]; runs inside a PointerScope and InferenceMode. */
+    private interface Chunk {
+        float[] encode(int from, int to);
+    }
+
+    /** Splits {@code count} rows into one chunk per thread and concatenates the results in order. */
+    private float[] inChunks(int count, Chunk chunk) {
+        ExecutorService p;
+        int n;
+        synchronized (this) {
+            p = pool;
+            n = Math.min(threads, count);
+        }
+        if (p == null || n <= 1) return scoped(chunk, 0, count);
+        int per = (count + n - 1) / n;
+        List<Future<float[]>> parts = new ArrayList<>();
+        for (int from = 0; from < count; from += per) {
+            int f = from, t = Math.min(count, from + per);
+            parts.add(p.submit(() -> scoped(chunk, f, t)));
+        }
+        int dim = cfg.embedDim();
+        float[] out = new float[count * dim];
+        int at = 0;
+        for (Future<float[]> f : parts) {
+            float[] part;
+            try {
+                part = f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while encoding", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            }
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+
+    private static float[] scoped(Chunk chunk, int from, int to) {
+        try (PointerScope scope = new PointerScope()) {
+            InferenceMode guard = new InferenceMode();
+            return chunk.encode(from, to);
+        }
+    }
 
     private Tensor layerNorm(Tensor x, Tensor w, Tensor b) {
         return torch.layer_norm(x, new long[] {x.size(-1)}, new TensorOptional(w), new TensorOptional(b), cfg.layerNormEps(), false);

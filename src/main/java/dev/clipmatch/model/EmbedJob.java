@@ -33,6 +33,9 @@ public final class EmbedJob {
     /** The inputs: image paths, or texts with their 1-based line numbers. */
     public sealed interface Inputs permits Images, Texts {
         int size();
+
+        /** The list file, directory or text file the inputs came from. */
+        Path source();
     }
 
     public record Images(Path source, List<Path> paths, ImagePreprocessor preprocessor, String presetName, OnError onError, int ioThreads)
@@ -69,7 +72,7 @@ public final class EmbedJob {
     /** Runs the job; returns the sidecar's content. */
     public Map<String, Object> run(Inputs inputs, Settings settings, Path out) {
         int n = inputs.size();
-        if (n == 0) throw new UserError((inputs instanceof Images i ? i.source() : ((Texts) inputs).source()) + ": no inputs to embed");
+        if (n == 0) throw new UserError(inputs.source() + ": no inputs to embed");
         int dim = model.config().embedDim();
         if ((long) n * dim > Integer.MAX_VALUE - 8) throw new UserError("too many inputs for one output (" + n + " x " + dim + "); split the list");
         Path parts = out.resolveSibling(out.getFileName() + ".parts");
@@ -91,10 +94,20 @@ public final class EmbedJob {
             writeShard(parts, s, shard, dim);
         }
 
+        Map<String, Object> sidecar = sidecar(inputs, settings, unit);
+        float[] all = concatenateShards(parts, shards, dim, sidecar);
+        Npy.writeFloats(out, all, all.length / dim, dim);
+        AtomicFiles.writeString(sidecarPath(out), Json.pretty(sidecar));
+        deleteTree(parts);
+        return sidecar;
+    }
+
+    /** All shards' embeddings in order; fills the sidecar's shape, count, order and skipped from their metadata. */
+    private static float[] concatenateShards(Path parts, int shards, int dim, Map<String, Object> sidecar) {
         List<Object> order = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
-        int rows = 0;
         List<float[]> chunks = new ArrayList<>();
+        int rows = 0;
         for (int s = 0; s < shards; s++) {
             Map<String, Object> meta = readJson(shardMeta(parts, s));
             order.addAll((List<?>) meta.get("order"));
@@ -109,7 +122,14 @@ public final class EmbedJob {
             System.arraycopy(c, 0, all, at, c.length);
             at += c.length;
         }
-        Npy.writeFloats(out, all, rows, dim);
+        sidecar.put("shape", List.of(rows, dim));
+        sidecar.put("count", rows);
+        sidecar.put("order", order);
+        sidecar.put("skipped", skipped);
+        return all;
+    }
+
+    private Map<String, Object> sidecar(Inputs inputs, Settings settings, String unit) {
         Map<String, Object> sidecar = new LinkedHashMap<>();
         sidecar.put("kind", unit);
         sidecar.put("model", modelLabel);
@@ -121,13 +141,7 @@ public final class EmbedJob {
         else sidecar.put("tokenizer", tokenizer((Texts) inputs));
         sidecar.put("normalized", settings.normalize());
         sidecar.put("dtype", "float32");
-        sidecar.put("shape", List.of(rows, dim));
-        sidecar.put("count", rows);
-        sidecar.put("input", (inputs instanceof Images img ? img.source() : ((Texts) inputs).source()).toString());
-        sidecar.put("order", order);
-        sidecar.put("skipped", skipped);
-        AtomicFiles.writeString(sidecarPath(out), Json.pretty(sidecar));
-        deleteTree(parts);
+        sidecar.put("input", inputs.source().toString());
         return sidecar;
     }
 

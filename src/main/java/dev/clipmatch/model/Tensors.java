@@ -7,7 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 
-/** Copies between Java arrays and LibTorch tensors, and the LibTorch thread setting. */
+/** Copies between Java arrays and LibTorch tensors. */
 public final class Tensors {
     private Tensors() {}
 
@@ -49,14 +49,5 @@ public final class Tensors {
     public static <P extends Pointer> P keep(P p) {
         p.retainReference();
         return p;
-    }
-
-    /** Sets the number of intra-op threads LibTorch uses (0 or less keeps its default: one per core). */
-    public static void setThreads(int threads) {
-        if (threads > 0) torch.set_num_threads(threads);
-    }
-
-    public static int threads() {
-        return torch.get_num_threads();
     }
 }

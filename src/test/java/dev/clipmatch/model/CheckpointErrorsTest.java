@@ -148,6 +148,31 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void shardedHuggingFaceDirectoryLoads() throws IOException {
+        Map<String, Tensor> all = Safetensors.read(TinyModels.hfDir().resolve("model.safetensors"));
+        Map<String, Tensor> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
+        Map<String, Object> weightMap = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : all.entrySet()) {
+            boolean text = e.getKey().startsWith("text_model.");
+            (text ? first : second).put(e.getKey(), e.getValue());
+            weightMap.put(e.getKey(), text ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+        }
+        Path dir2 = Files.createDirectories(dir.resolve("hf-sharded"));
+        Files.copy(TinyModels.hfDir().resolve("config.json"), dir2.resolve("config.json"));
+        writeSafetensors(dir2.resolve("model-00001-of-00002.safetensors"), first, Map.of());
+        writeSafetensors(dir2.resolve("model-00002-of-00002.safetensors"), second, Map.of());
+        Files.writeString(dir2.resolve("model.safetensors.index.json"), Json.write(Map.of("metadata", Map.of(), "weight_map", weightMap)));
+        ClipModel m = ClipModel.load(dir2);
+        long[] ids = TinyModels.tokenIds();
+        float[] txt = m.encodeTexts(ids, ids.length / 77, 77);
+        float[] want = TinyModels.textEmbeds().data();
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], txt[i], 1e-4);
+        assertEquals(2, CheckpointFormat.weightFiles(dir2).size());
+        Files.delete(dir2.resolve("model-00002-of-00002.safetensors"));
+        assertMentions(error(dir2), "model-00002-of-00002.safetensors is missing");
+    }
+
+    @Test
     void wrongFileUnderARegistryNameIsCaught() throws IOException {
         Path cache = Files.createDirectories(dir.resolve("cache"));
         Files.copy(TinyModels.openClip(), cache.resolve("ViT-B-32.pt"));
@@ -161,6 +186,13 @@ class CheckpointErrorsTest {
         } finally {
             System.setErr(old);
         }
-        assertMentions(err.toString(), "registry model ViT-B-32 expects 224 px");
+        assertMentions(err.toString(), "ViT-B-32.pt: sha256", "is not the published 40d36571", "fetch-model ViT-B-32");
+    }
+
+    @Test
+    void registryEntryRejectsACheckpointOfOtherSizes() {
+        ClipConfig tiny = ClipModel.load(TinyModels.openClip()).config();
+        UserError e = assertThrows(UserError.class, () -> ModelRegistry.require("ViT-L-14").check(tiny, "x.pt"));
+        assertMentions(e.getMessage(), "registry model ViT-L-14 expects 224 px and 768");
     }
 }

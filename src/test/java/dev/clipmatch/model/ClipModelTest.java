@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The tiny fixtures in all three formats against the embeddings PyTorch computed for the same weights. */
 class ClipModelTest {
@@ -105,6 +108,42 @@ class ClipModelTest {
             float[] row = java.util.Arrays.copyOfRange(all, r * e, (r + 1) * e);
             assertTrue(maxAbsDiff(single, row) < 1e-5, "caption " + r + " alone differs from its batch row");
         }
+    }
+
+    @Test
+    void threadedChunksGiveTheSameEmbeddings() {
+        ClipModel m = ClipModel.load(TinyModels.openClip());
+        m.setThreads(1);
+        Npy.FloatArray px = TinyModels.pixels();
+        long[] ids = TinyModels.tokenIds();
+        float[] img1 = m.encodeImages(px.data(), px.rows());
+        float[] txt1 = m.encodeTexts(ids, ids.length / 77, 77);
+        m.setThreads(3);
+        assertEquals(3, m.threads());
+        assertTrue(maxAbsDiff(m.encodeImages(px.data(), px.rows()), img1) < 1e-5, "images");
+        assertTrue(maxAbsDiff(m.encodeTexts(ids, ids.length / 77, 77), txt1) < 1e-5, "texts");
+    }
+
+    @Test
+    void geluActivationFromOpenClipAndHuggingFaceConfigs(@TempDir Path dir) throws IOException {
+        Npy.FloatArray px = TinyModels.pixels();
+        long[] ids = TinyModels.tokenIds();
+        float[] gelu = Npy.readFloats(TinyModels.resource("image_embeds_gelu.npy")).data();
+        float[] geluText = Npy.readFloats(TinyModels.resource("text_embeds_gelu.npy")).data();
+        Path openClip = Files.createDirectories(dir.resolve("open_clip"));
+        Files.copy(TinyModels.openClip(), openClip.resolve("open_clip_model.safetensors"));
+        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": {\"embed_dim\": 64}}");
+        ClipModel m = ClipModel.load(openClip);
+        assertEquals(ClipConfig.Activation.GELU, m.config().visionActivation());
+        assertTrue(maxAbsDiff(m.encodeImages(px.data(), px.rows()), gelu) < TOL, "open_clip GELU images");
+        assertTrue(maxAbsDiff(m.encodeTexts(ids, ids.length / 77, 77), geluText) < TOL, "open_clip GELU texts");
+        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": {\"quick_gelu\": true}}");
+        assertTrue(maxAbsDiff(ClipModel.load(openClip).encodeImages(px.data(), px.rows()), TinyModels.imageEmbeds().data()) < TOL, "quick_gelu");
+
+        Path hf = Files.createDirectories(dir.resolve("hf"));
+        Files.copy(TinyModels.hfDir().resolve("model.safetensors"), hf.resolve("model.safetensors"));
+        Files.writeString(hf.resolve("config.json"), Files.readString(TinyModels.hfDir().resolve("config.json")).replace("quick_gelu", "gelu"));
+        assertTrue(maxAbsDiff(ClipModel.load(hf).encodeTexts(ids, ids.length / 77, 77), geluText) < TOL, "HF hidden_act gelu");
     }
 
     @Test
