@@ -16,7 +16,6 @@ import dev.clipmatch.model.Checksums;
 import dev.clipmatch.model.CheckpointFormat;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.ModelCache;
-import dev.clipmatch.model.Tensors;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import dev.clipmatch.tokenizer.TokenBatch;
 import java.io.OutputStream;
@@ -47,24 +46,27 @@ public final class ClipMatch {
     }
 
     private final ClipModel model;
-    private final ClipTokenizer tokenizer;
-    private final Path vocabFile;
+    private final Path vocabOverride;
+    private final Path cacheDir;
     private final ImagePreprocessor preprocessor;
     private final String presetName;
     private final String label;
     private final Path checkpoint;
+    private final String checkpointSha;
     private final ScoreBackend backend;
-    private volatile String checkpointSha;
+    private volatile ClipTokenizer tokenizer;
+    private volatile Path vocabFile;
 
-    private ClipMatch(ClipModel model, ClipTokenizer tokenizer, Path vocabFile, ImagePreprocessor preprocessor, String presetName,
-            String label, Path checkpoint, ScoreBackend backend) {
+    private ClipMatch(ClipModel model, Path vocabOverride, Path cacheDir, ImagePreprocessor preprocessor, String presetName, String label,
+            Path checkpoint, String checkpointSha, ScoreBackend backend) {
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.vocabFile = vocabFile;
+        this.vocabOverride = vocabOverride;
+        this.cacheDir = cacheDir;
         this.preprocessor = preprocessor;
         this.presetName = presetName;
         this.label = label;
         this.checkpoint = checkpoint;
+        this.checkpointSha = checkpointSha;
         this.backend = backend;
     }
 
@@ -72,11 +74,20 @@ public final class ClipMatch {
         return load(model, Options.defaults());
     }
 
+    /**
+     * Resolves {@code model} (a checkpoint path, or a registry name in the cache, whose sha256 must then be the
+     * published one), loads it, and picks its preprocessing: the option, else the registry's preset, else OpenAI's
+     * recipe at the model's input size.
+     */
     public static ClipMatch load(String model, Options o) {
         Path cache = ModelCache.dirOr(o.cacheDir());
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
-        if (o.threads() != null) Tensors.setThreads(o.threads());
+        String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
+        if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
+            throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256() + " of "
+                    + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
         ClipModel clip = ClipModel.load(resolved.checkpoint());
+        clip.setThreads(o.threads() == null ? 0 : o.threads());
         if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
         int res = clip.config().resolution();
         String name = o.preset() != null ? o.preset() : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
@@ -89,10 +100,8 @@ public final class ClipMatch {
         }
         if (config.size() != res)
             throw new UserError("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
-        Path vocab = o.vocab() != null ? o.vocab() : findVocab(resolved.checkpoint(), cache);
         ScoreBackend backend = Backends.select(o.device() == null ? "auto" : o.device(), System.err);
-        return new ClipMatch(clip, ClipTokenizer.load(vocab), vocab, new ImagePreprocessor(config), name, resolved.label(),
-                resolved.checkpoint(), backend);
+        return new ClipMatch(clip, o.vocab(), cache, new ImagePreprocessor(config), name, resolved.label(), resolved.checkpoint(), sha, backend);
     }
 
     /** Tokenizer files next to the checkpoint, else in the cache, else the default location. */
@@ -107,11 +116,21 @@ public final class ClipMatch {
         return model;
     }
 
+    /** The tokenizer, loaded on first use (image-only work needs no vocabulary). */
     public ClipTokenizer tokenizer() {
+        if (tokenizer == null) {
+            synchronized (this) {
+                if (tokenizer == null) {
+                    vocabFile = vocabOverride != null ? vocabOverride : findVocab(checkpoint, cacheDir);
+                    tokenizer = ClipTokenizer.load(vocabFile);
+                }
+            }
+        }
         return tokenizer;
     }
 
     public Path vocabFile() {
+        tokenizer();
         return vocabFile;
     }
 
@@ -139,9 +158,8 @@ public final class ClipMatch {
         return model.config().embedDim();
     }
 
-    /** SHA-256 of the weights file (computed once, on first use). */
+    /** SHA-256 of the weights (file, or files of a sharded checkpoint). */
     public String checkpointSha256() {
-        if (checkpointSha == null) checkpointSha = Checksums.sha256(CheckpointFormat.weightsFile(checkpoint));
         return checkpointSha;
     }
 
@@ -163,7 +181,7 @@ public final class ClipMatch {
         int ctx = model.config().contextLength();
         for (int start = 0; start < texts.size(); start += 128) {
             List<String> part = texts.subList(start, Math.min(texts.size(), start + 128));
-            TokenBatch t = tokenizer.batch(part, ctx, truncate);
+            TokenBatch t = tokenizer().batch(part, ctx, truncate);
             float[] e = model.encodeTexts(t.ids(), t.rows(), t.contextLength());
             System.arraycopy(e, 0, out, start * dim(), e.length);
         }

@@ -1,15 +1,9 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.image.ImagePreprocessor;
+import dev.clipmatch.ClipMatch;
 import dev.clipmatch.image.OnError;
-import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.Json;
-import dev.clipmatch.model.CheckpointFormat;
-import dev.clipmatch.model.Checksums;
-import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.EmbedJob;
-import dev.clipmatch.model.ModelCache;
-import dev.clipmatch.tokenizer.ClipTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -25,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -98,18 +91,10 @@ public final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
         if (threads < 0) throw new UserError("--threads must be at least 1");
-        Path cache = ModelCache.dirOr(cacheDir);
-        ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
-        String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
-        if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
-            throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256()
-                    + " of " + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
-        ClipModel clip = ClipModel.load(resolved.checkpoint());
-        clip.setThreads(threads);
-        if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
-        EmbedJob.Inputs inputs = input.images != null ? images(clip, resolved) : texts(resolved, cache);
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
+        EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
-        Map<String, Object> sidecar = new EmbedJob(clip, resolved.label(), sha, System.err)
+        Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
                 .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
@@ -122,21 +107,9 @@ public final class EmbedCommand implements Callable<Integer> {
         return 0;
     }
 
-    private EmbedJob.Images images(ClipModel clip, ModelCache.Resolved resolved) {
-        int res = clip.config().resolution();
-        String name = preset != null ? preset : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
-        PreprocessConfig config;
-        if (preset == null && !PreprocessConfig.presetNames().contains(name)) {
-            // a checkpoint of an unusual size: OpenAI's preprocessing at its input size
-            config = PreprocessConfig.preset("clip-224").withSize(res);
-            name = "clip-224@" + res;
-        } else {
-            config = PreprocessConfig.preset(name);
-        }
-        if (config.size() != res)
-            throw new UserError("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
+    private EmbedJob.Images images(ClipMatch clip) {
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        return new EmbedJob.Images(input.images, listImages(input.images), new ImagePreprocessor(config), name, OnError.parse(onError), ioThreads);
+        return new EmbedJob.Images(input.images, listImages(input.images), clip.preprocessor(), clip.presetName(), OnError.parse(onError), ioThreads);
     }
 
     static List<Path> listImages(Path source) {
@@ -159,19 +132,11 @@ public final class EmbedCommand implements Callable<Integer> {
         return out;
     }
 
-    private EmbedJob.Texts texts(ModelCache.Resolved resolved, Path cache) {
+    private EmbedJob.Texts texts(ClipMatch clip) {
         List<String> lines = readLines(input.texts);
         int[] lineNumbers = new int[lines.size()];
         for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
-        Path vocabFile = vocab != null ? vocab : findVocab(resolved.checkpoint(), cache);
-        return new EmbedJob.Texts(input.texts, lines, lineNumbers, ClipTokenizer.load(vocabFile), vocabFile, truncate);
-    }
-
-    private static Path findVocab(Path checkpoint, Path cache) {
-        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
-        Optional<Path> found = ClipTokenizer.findIn(dir);
-        if (found.isEmpty()) found = ClipTokenizer.findIn(cache);
-        return found.orElseGet(ClipTokenizer::defaultVocabulary);
+        return new EmbedJob.Texts(input.texts, lines, lineNumbers, clip.tokenizer(), clip.vocabFile(), truncate);
     }
 
     /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
