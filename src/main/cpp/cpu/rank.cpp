@@ -1,5 +1,6 @@
 // Streaming rank: each query's best-positive score is computed first with the same canonical score, then
 // every candidate tile is compared against it; the score matrix never exists in memory.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,41 @@ int cm_rank_bidirectional(const float* images, int64_t n_images, const float* te
     int64_t sum = 0;
     for (const auto& w : column) sum += w[t];
     text_ranks[t] = sum;
+  }
+  return CM_OK;
+}
+
+int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
+                      int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks) {
+  if (scores == nullptr || rows == nullptr || cols == nullptr || col_image == nullptr || image_ranks == nullptr ||
+      text_ranks == nullptr)
+    return cpu::fail(CM_ERR_ARGUMENT, "rank_submatrix: null argument");
+  if (n_rows < 1 || n_cols < 1 || ld < 1) return cpu::fail(CM_ERR_ARGUMENT, "rank_submatrix: empty sub-matrix");
+  std::vector<int64_t> count(n_rows, 0);
+  for (int64_t c = 0; c < n_cols; ++c) {
+    if (col_image[c] < 0 || col_image[c] >= n_rows)
+      return cpu::fail(CM_ERR_ARGUMENT, "rank_submatrix: text " + std::to_string(c) + " maps outside the sub-matrix");
+    if (cols[c] < 0 || cols[c] >= ld) return cpu::fail(CM_ERR_ARGUMENT, "rank_submatrix: column outside the matrix");
+    ++count[col_image[c]];
+  }
+  for (int64_t i = 0; i < n_rows; ++i)
+    if (count[i] == 0) return cpu::fail(CM_ERR_ARGUMENT, "rank_submatrix: image " + std::to_string(i) + " has no text");
+  std::vector<float> row(n_cols), threshold(n_cols);
+  for (int64_t c = 0; c < n_cols; ++c) threshold[c] = scores[rows[col_image[c]] * ld + cols[c]];
+  std::fill(text_ranks, text_ranks + n_cols, 0);
+  for (int64_t i = 0; i < n_rows; ++i) {
+    const float* src = scores + rows[i] * ld;
+    for (int64_t c = 0; c < n_cols; ++c) row[c] = src[cols[c]];
+    // best positive: highest score, lowest column among equals (columns are increasing)
+    float best = 0.0f;
+    int64_t best_col = -1;
+    for (int64_t c = 0; c < n_cols; ++c)
+      if (col_image[c] == i && (best_col < 0 || row[c] > best)) {
+        best = row[c];
+        best_col = c;
+      }
+    image_ranks[i] = count_above(row.data(), n_cols, 0, best, best_col);
+    count_columns(row.data(), n_cols, i, threshold.data(), col_image, text_ranks);
   }
   return CM_OK;
 }

@@ -55,6 +55,13 @@ int cm_rank_bidirectional(const float* images, int64_t n_images, const float* te
                           int64_t dim, const int64_t* text_image, int normalize,
                           int64_t* image_ranks, int64_t* text_ranks);
 
+// Ranks inside a sub-matrix of an existing score matrix (row-major, leading dimension ld): image rows
+// rows[0..n_rows) and text columns cols[0..n_cols), both increasing; col_image[c] is the local row of text c's
+// image. Ranks are local to the sub-matrix, with the rules above (the sampled protocol's inner loop). Runs on
+// the calling thread: it is meant for many small concurrent calls.
+int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
+                      int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks);
+
 // Streaming top-k: for each query the k best candidates, by score descending, ties by lower index.
 // scores and indices are [nq][k]; requires 1 <= k <= nc.
 int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,

@@ -1,5 +1,6 @@
 package dev.clipmatch.eval;
 
+import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ReferenceKernels;
 import dev.clipmatch.kernels.ScoreBackend;
@@ -53,7 +54,7 @@ public final class EmbeddingSource implements ScoreSource {
         Embeddings im = gather(images, imageIdx), tx = gather(captions, captionIdx);
         float[] s = backend.similarity(im, tx, false, 1f, false);
         int[] rows = identity(imageIdx.length), cols = identity(captionIdx.length);
-        return MatrixRanks.compute(s, captionIdx.length, rows, cols, captionLocalImage, false);
+        return CpuBackend.rankSubmatrix(s, captionIdx.length, rows, cols, captionLocalImage);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.clipmatch.eval;
 
+import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.ScoreBackend.BidirectionalRanks;
 
 /** Scores held as a dense image x caption matrix: an exported one (e.g. NAAF) or one computed once from embeddings. */
@@ -44,11 +45,11 @@ public final class MatrixSource implements ScoreSource {
             cols[c] = c;
             colImage[c] = (int) captionImage[c];
         }
-        return MatrixRanks.compute(scores, captions, rows, cols, colImage, true);
+        return CpuBackend.rankSubmatrix(scores, captions, rows, cols, colImage);
     }
 
     @Override
     public BidirectionalRanks subsetRanks(int[] images, int[] captions, int[] captionLocalImage) {
-        return MatrixRanks.compute(scores, this.captions, images, captions, captionLocalImage, false);
+        return CpuBackend.rankSubmatrix(scores, this.captions, images, captions, captionLocalImage);
     }
 }

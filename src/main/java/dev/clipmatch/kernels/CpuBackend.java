@@ -68,4 +68,20 @@ public final class CpuBackend implements ScoreBackend {
                 scores, indices));
         return new TopK(scores, indices, queries.rows(), k);
     }
+
+    /**
+     * Ranks of both directions inside a sub-matrix of a dense score matrix (see cm_rank_submatrix): image rows
+     * {@code rows} and text columns {@code cols}, both increasing, {@code colImage} the local row of each text's image.
+     */
+    public static BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage) {
+        long[] r = new long[rows.length], c = new long[cols.length], g = new long[cols.length];
+        for (int i = 0; i < rows.length; i++) r[i] = rows[i];
+        for (int j = 0; j < cols.length; j++) {
+            c[j] = cols[j];
+            g[j] = colImage[j];
+        }
+        long[] imageRanks = new long[rows.length], textRanks = new long[cols.length];
+        check(CpuKernels.cm_rank_submatrix(scores, ld, r, rows.length, c, cols.length, g, imageRanks, textRanks));
+        return new BidirectionalRanks(imageRanks, textRanks);
+    }
 }

@@ -3,6 +3,7 @@ package dev.clipmatch.kernels;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -38,4 +39,10 @@ public final class CpuKernels {
 
     public static native int cm_topk(@Const float[] queries, long nq, @Const float[] cands, long nc, long dim, long k,
             int normalize, float[] scores, @Cast("int64_t*") long[] indices);
+
+    /** Short and called per sample: the arrays are pinned rather than copied (the score matrix can be large). */
+    @CriticalRegion
+    public static native int cm_rank_submatrix(@Const float[] scores, long ld, @Const @Cast("const int64_t*") long[] rows, long nRows,
+            @Const @Cast("const int64_t*") long[] cols, long nCols, @Const @Cast("const int64_t*") long[] colImage,
+            @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
 }

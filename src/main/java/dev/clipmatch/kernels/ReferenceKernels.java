@@ -134,4 +134,25 @@ public final class ReferenceKernels implements ScoreBackend {
         }
         return new TopK(scores, indices, q.rows(), k);
     }
+
+    /** Oracle of {@link CpuBackend#rankSubmatrix}: ranks inside a sub-matrix of a dense score matrix. */
+    public static BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage) {
+        int n = rows.length, m = cols.length;
+        long[] imageRanks = new long[n], textRanks = new long[m];
+        for (int i = 0; i < n; i++) {
+            long base = rows[i] * ld;
+            int best = -1;
+            for (int c = 0; c < m; c++) {
+                if (colImage[c] == i && (best < 0 || scores[(int) (base + cols[c])] > scores[(int) (base + cols[best])])) best = c;
+            }
+            float bestScore = scores[(int) (base + cols[best])];
+            for (int c = 0; c < m; c++) {
+                float s = scores[(int) (base + cols[c])];
+                if (s > bestScore || (s == bestScore && c < best)) imageRanks[i]++;
+                float own = scores[(int) (rows[colImage[c]] * ld + cols[c])];
+                if (s > own || (s == own && i < colImage[c])) textRanks[c]++;
+            }
+        }
+        return new BidirectionalRanks(imageRanks, textRanks);
+    }
 }

@@ -107,6 +107,27 @@ class CpuKernelsTest {
     }
 
     @Test
+    void submatrixRanksAreIdentical() {
+        Random rng = new Random(9);
+        for (int trial = 0; trial < 20; trial++) {
+            int n = 1 + rng.nextInt(40), m = n + rng.nextInt(200);
+            float[] scores = new float[n * m];
+            for (int i = 0; i < scores.length; i++) scores[i] = trial % 2 == 0 ? rng.nextInt(5) : (float) rng.nextGaussian(); // ties on even trials
+            int[] picked = java.util.stream.IntStream.range(0, n).filter(i -> rng.nextInt(3) > 0).toArray();
+            int[] rows = picked.length == 0 ? new int[] {0} : picked;
+            int[] cols = java.util.stream.IntStream.range(0, m).filter(c -> rng.nextInt(2) == 0 || c < rows.length).toArray();
+            int[] colImage = new int[cols.length];
+            for (int c = 0; c < cols.length; c++) colImage[c] = c < rows.length ? c : rng.nextInt(rows.length);
+            BidirectionalRanks want = ReferenceKernels.rankSubmatrix(scores, m, rows, cols, colImage);
+            BidirectionalRanks got = CpuBackend.rankSubmatrix(scores, m, rows, cols, colImage);
+            assertArrayEquals(want.imageRanks(), got.imageRanks(), "trial " + trial);
+            assertArrayEquals(want.textRanks(), got.textRanks(), "trial " + trial);
+        }
+        assertThrows(IllegalArgumentException.class, () -> CpuBackend.rankSubmatrix(new float[4], 2, new int[] {0, 1}, new int[] {0}, new int[] {0}),
+                "image 1 has no text");
+    }
+
+    @Test
     void threadCountDoesNotChangeResults() {
         Random rng = new Random(3);
         Embeddings a = random(rng, 150, 40, true), b = random(rng, 700, 40, true);
