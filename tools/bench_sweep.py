@@ -3,7 +3,10 @@
 JPEG images with 5 captions each, sample sizes 10,100,1000 x 1,000 iterations. Prints the phase breakdown from
 report.json and the overhead as a share of encoding time.
 
-  python3 tools/bench_sweep.py [--images 1000] [--iterations 1000] [--out target/bench-sweep]
+  python3 tools/bench_sweep.py [--model tiny|vit-b-32] [--images 1000] [--iterations 1000] [--out target/bench-sweep]
+
+--model vit-b-32 uses a ViT-B/32-sized CLIP with random weights (tools/bench_model.py builds it with transformers;
+speed does not depend on the values), for the overhead's share under a real model's encoding cost.
 
 Needs the shared test data (for the tokenizer vocabulary): CLIPMATCH_TEST_DATA or ../shared/data.
 """
@@ -14,6 +17,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 
 from PIL import Image, ImageDraw
@@ -47,21 +51,27 @@ def make_images(folder, n, seed=0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", choices=["tiny", "vit-b-32"], default="tiny")
     ap.add_argument("--images", type=int, default=1000)
     ap.add_argument("--iterations", type=int, default=1000)
     ap.add_argument("--out", default=os.path.join(REPO, "target", "bench-sweep"))
     args = ap.parse_args()
     shared = os.environ.get("CLIPMATCH_TEST_DATA", os.path.join(REPO, "..", "shared", "data"))
-    model_dir = os.path.join(args.out, "model")
-    os.makedirs(model_dir, exist_ok=True)
-    model = os.path.join(model_dir, "tiny.pt")
-    with gzip.open(os.path.join(REPO, "src/test/resources/model/tiny-openai.pt.gz")) as src, open(model, "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    shutil.copy(os.path.join(shared, "clip", "bpe_simple_vocab_16e6.txt.gz"), model_dir)
+    vocab = os.path.join(shared, "clip", "bpe_simple_vocab_16e6.txt.gz")
+    if args.model == "tiny":
+        model_dir = os.path.join(args.out, "model")
+        os.makedirs(model_dir, exist_ok=True)
+        model = os.path.join(model_dir, "tiny.pt")
+        with gzip.open(os.path.join(REPO, "src/test/resources/model/tiny-openai.pt.gz")) as src, open(model, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    else:
+        sys.path.insert(0, os.path.join(REPO, "tools"))
+        from bench_model import hf_model
+        model = hf_model(os.path.join(args.out, "vit-b-32"))
     data = make_images(os.path.join(args.out, "images"), args.images)
     cache = os.path.join(args.out, "cache")
     shutil.rmtree(cache, ignore_errors=True)
-    cmd = [os.path.join(REPO, "clipmatch"), "sweep", "--model", model, "--dataset", data, "--sample-images", "10,100,1000",
+    cmd = [os.path.join(REPO, "clipmatch"), "sweep", "--model", model, "--vocab", vocab, "--dataset", data, "--sample-images", "10,100,1000",
            "--iterations", str(args.iterations), "--out", os.path.join(args.out, "run"), "--cache-dir", cache]
     rows = []
     for label in ("cold (encode everything)", "warm (all from the cache)"):
@@ -70,7 +80,7 @@ def main():
         wall = time.perf_counter() - t0
         report = json.load(open(os.path.join(args.out, "run", "report.json")))
         rows.append((label, wall, report["run"]["seconds"]))
-    print(f"\n{args.images} images x 5 captions, tiny fixture model, sample sizes 10,100,1000 x {args.iterations} iterations\n")
+    print(f"\n{args.images} images x 5 captions, {args.model} model, sample sizes 10,100,1000 x {args.iterations} iterations\n")
     phases = list(rows[0][2])
     print("| phase | " + " | ".join(r[0] for r in rows) + " |")
     print("|---|" + "---|" * len(rows))

@@ -84,7 +84,7 @@ public final class SampledProtocol {
         double[] rsum = new double[iterations];
         // A sample of every image is the full set whatever the draw: score it once.
         BidirectionalRanks everything = size == source.images() ? ranks(size, 0, seed) : null;
-        try (Progress progress = new Progress("sampled " + size + " images", "iterations", iterations, progressOut)) {
+        try (Progress progress = new Progress(progressOut, "sampled " + size + " images", "iterations", iterations, 2.0)) {
             IntStream.range(0, iterations).parallel().forEach(it -> {
                 BidirectionalRanks r = everything != null ? everything : ranks(size, it, seed);
                 RankMetrics a = RankMetrics.of(r.imageRanks(), ks), b = RankMetrics.of(r.textRanks(), ks);

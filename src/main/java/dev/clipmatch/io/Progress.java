@@ -1,61 +1,81 @@
 package dev.clipmatch.io;
 
 import java.io.PrintStream;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Progress of a long job on stderr: done/total, items per second and ETA, at most once a second and only
- * once the job has run for a while, so short jobs stay quiet. Thread-safe.
+ * Progress lines on stderr for long jobs: done/total, rate and ETA, at most one line per interval, and a last
+ * line when the job completes. Work resumed from an earlier run counts as done but not towards the rate.
+ * Thread-safe: parallel workers may {@link #add} as they finish items.
  */
 public final class Progress implements AutoCloseable {
-    private static final long QUIET_NANOS = 2_000_000_000L;
-    private static final long EVERY_NANOS = 1_000_000_000L;
-
+    private final PrintStream err;
     private final String label;
     private final String unit;
     private final long total;
-    private final PrintStream out;
-    private final long start = System.nanoTime();
-    private final AtomicLong done = new AtomicLong();
-    private volatile long lastPrint = start;
-    private volatile boolean printed;
+    private final long startNanos = System.nanoTime();
+    private final long intervalNanos;
+    private long lastPrint;
+    private long startCount;
+    private long done;
 
-    public Progress(String label, String unit, long total, PrintStream out) {
+    public Progress(PrintStream err, String label, String unit, long total, double intervalSeconds) {
+        this.err = err;
         this.label = label;
         this.unit = unit;
         this.total = total;
-        this.out = out;
+        this.intervalNanos = (long) (intervalSeconds * 1e9);
+        this.lastPrint = startNanos;
     }
 
-    public void add(long n) {
-        long d = done.addAndGet(n);
+    /** Items already done before this run (resumed work): excluded from the rate. */
+    public synchronized void resumedFrom(long already) {
+        startCount = already;
+        done = already;
+    }
+
+    /** {@code n} more items are done. */
+    public synchronized void add(long n) {
+        update(done + n);
+    }
+
+    /** {@code count} items are done in all. */
+    public synchronized void update(long count) {
+        done = count;
         long now = System.nanoTime();
-        if (now - start < QUIET_NANOS || now - lastPrint < EVERY_NANOS) return;
-        synchronized (this) {
-            if (now - lastPrint < EVERY_NANOS) return;
-            lastPrint = now;
-            print(d, now, false);
-        }
+        if (now - lastPrint < intervalNanos && count < total) return;
+        lastPrint = now;
+        err.println(line(count, now));
     }
 
-    private void print(long d, long now, boolean last) {
-        double secs = (now - start) / 1e9;
-        double rate = d / Math.max(secs, 1e-9);
-        String eta = total > 0 && rate > 0 && !last ? String.format(", ETA %s", duration((total - d) / rate)) : "";
-        out.printf("\r%s: %d/%d %s, %.1f %s/s%s%s", label, d, total, unit, rate, unit, eta, last ? String.format(" in %s%n", duration(secs)) : "   ");
-        out.flush();
-        printed = true;
+    /** A job that ends early (an error) prints nothing more; a finished one has printed its last line already. */
+    @Override
+    public void close() {}
+
+    public String line(long count, long now) {
+        double secs = Math.max(1e-9, (now - startNanos) / 1e9);
+        double rate = (count - startCount) / secs;
+        StringBuilder sb = new StringBuilder(label).append(": ").append(fmt(count));
+        if (total > 0) sb.append(" / ").append(fmt(total)).append(String.format(" %s (%.0f%%)", unitName(), 100.0 * count / total));
+        else sb.append(' ').append(unitName());
+        if (unit.equals("bytes")) sb.append(String.format(", %.1f MB/s", rate / 1e6));
+        else sb.append(String.format(rate >= 100 ? ", %.0f %s/s" : ", %.1f %s/s", rate, unit));
+        if (total > 0 && rate > 0 && count < total) sb.append(", ETA ").append(duration((total - count) / rate));
+        else if (count >= total) sb.append(", in ").append(duration(secs));
+        return sb.toString();
+    }
+
+    private String unitName() {
+        return unit.equals("bytes") ? "MB" : unit;
+    }
+
+    private String fmt(long n) {
+        return unit.equals("bytes") ? String.format("%.1f", n / 1e6) : String.format("%,d", n);
     }
 
     static String duration(double seconds) {
         long s = Math.round(seconds);
         if (s < 60) return String.format("%.1fs", seconds);
-        if (s < 3600) return String.format("%dm%02ds", s / 60, s % 60);
-        return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
-    }
-
-    @Override
-    public synchronized void close() {
-        if (printed) print(done.get(), System.nanoTime(), true);
+        if (s < 3600) return (s / 60) + "m" + String.format("%02d", s % 60) + "s";
+        return (s / 3600) + "h" + String.format("%02d", (s % 3600) / 60) + "m";
     }
 }

@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.cli.UserError;
+import dev.clipmatch.io.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

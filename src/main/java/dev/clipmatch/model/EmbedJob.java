@@ -9,6 +9,7 @@ import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.io.Progress;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import dev.clipmatch.tokenizer.TokenBatch;
 import java.io.IOException;

@@ -188,7 +188,7 @@ public final class Sweep {
         List<Path> todoPaths = todo.stream().map(paths::get).toList();
         int encoded = 0;
         try (ImageBatchLoader loader = new ImageBatchLoader(todoPaths, clip.preprocessor(), s.batchSize(), s.ioThreads(), s.onError());
-                Progress progress = new Progress("encoding images", "images", todo.size(), err)) {
+                Progress progress = new Progress(err, "encoding images", "images", todo.size(), 2.0)) {
             for (ImageBatch b : loader) {
                 float[] e = b.count() > 0 ? clip.model().encodeImages(b.pixels(), b.count()) : new float[0];
                 byte[][] batchKeys = new byte[b.count()][];
@@ -223,7 +223,7 @@ public final class Sweep {
         for (int c : todo) length[c] = Math.min(ctx, clip.tokenizer().encode(captions.get(c)).length);
         todo.sort(Comparator.comparingInt(c -> length[c]));
         int batch = 128;
-        try (Progress progress = new Progress("encoding captions", "captions", todo.size(), err)) {
+        try (Progress progress = new Progress(err, "encoding captions", "captions", todo.size(), 2.0)) {
             for (int start = 0; start < todo.size(); start += batch) {
                 List<Integer> part = todo.subList(start, Math.min(todo.size(), start + batch));
                 List<String> texts = part.stream().map(captions::get).toList();
