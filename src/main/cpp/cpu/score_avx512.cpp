@@ -75,11 +75,11 @@ inline float dot1(const float* x, const float* y, int64_t dim) {
 void score_block_avx512(const float* q, int64_t nq, int64_t ldq, const float* c, int64_t nc, int64_t ldc,
                         int64_t dim, float* out, int64_t ldo) {
   int64_t nq6 = nq / 6 * 6, nc4 = nc / 4 * 4;
-  for (int64_t j = 0; j < nc4; j += 4) {
-    int64_t i = 0;
-    for (; i < nq6; i += 6) block<6>(q + i * ldq, ldq, c + j * ldc, ldc, dim, out + i * ldo + j, ldo);
-    for (; i < nq; ++i) block<1>(q + i * ldq, ldq, c + j * ldc, ldc, dim, out + i * ldo + j, ldo);
-  }
+  // Six query rows stay in L1 while the candidate tile (in L2) streams past them.
+  for (int64_t i = 0; i < nq6; i += 6)
+    for (int64_t j = 0; j < nc4; j += 4) block<6>(q + i * ldq, ldq, c + j * ldc, ldc, dim, out + i * ldo + j, ldo);
+  for (int64_t i = nq6; i < nq; ++i)
+    for (int64_t j = 0; j < nc4; j += 4) block<1>(q + i * ldq, ldq, c + j * ldc, ldc, dim, out + i * ldo + j, ldo);
   for (int64_t i = 0; i < nq; ++i)
     for (int64_t j = nc4; j < nc; ++j) out[i * ldo + j] = dot1(q + i * ldq, c + j * ldc, dim);
 }
