@@ -1,6 +1,7 @@
 package dev.clipmatch.kernels.cuda;
 
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.KernelErrors;
 import dev.clipmatch.kernels.ScoreBackend;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -52,21 +53,12 @@ public final class CudaBackend implements ScoreBackend {
     }
 
     static void check(int code) {
-        if (code == 0) return;
-        String message = CudaKernels.cm_cuda_last_error();
-        if (code == 1) throw new IllegalArgumentException(message);
-        if (code == 2) throw new OutOfMemoryError("CUDA kernels: " + message);
-        throw new IllegalStateException("CUDA kernels (code " + code + "): " + message);
-    }
-
-    private static void sameDim(Embeddings a, Embeddings b) {
-        if (a.dim() != b.dim()) throw new IllegalArgumentException("dimension mismatch: " + a.dim() + " vs " + b.dim());
-        if (a.rows() < 1 || b.rows() < 1) throw new IllegalArgumentException("empty embeddings");
+        KernelErrors.check(code, CudaKernels::cm_cuda_last_error, "CUDA kernels");
     }
 
     @Override
     public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
-        sameDim(a, b);
+        KernelErrors.requireSameDim(a, b);
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
         check(CudaKernels.cm_cuda_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize ? 1 : 0, scale,
                 softmax ? 1 : 0, out));
@@ -75,7 +67,7 @@ public final class CudaBackend implements ScoreBackend {
 
     @Override
     public long[] rank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, boolean normalize) {
-        sameDim(queries, candidates);
+        KernelErrors.requireSameDim(queries, candidates);
         if (posOffsets.length != queries.rows() + 1)
             throw new IllegalArgumentException("positive offsets need one entry per query plus one");
         if (posOffsets[queries.rows()] > posIndices.length)
@@ -88,7 +80,7 @@ public final class CudaBackend implements ScoreBackend {
 
     @Override
     public BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize) {
-        sameDim(images, texts);
+        KernelErrors.requireSameDim(images, texts);
         if (textImage.length != texts.rows()) throw new IllegalArgumentException("need one image index per text");
         long[] imageRanks = new long[images.rows()], textRanks = new long[texts.rows()];
         check(CudaKernels.cm_cuda_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(),
@@ -98,7 +90,7 @@ public final class CudaBackend implements ScoreBackend {
 
     @Override
     public TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize) {
-        sameDim(queries, candidates);
+        KernelErrors.requireSameDim(queries, candidates);
         if (k < 1 || k > candidates.rows())
             throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
         if (k > MAX_K)
