@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
  * directions) and the sampled protocol, plus LibTorch's square-matmul rate as the machine's measured peak.
  * Driven by tools/bench_eval.py, which adds the numpy peer and prints the ratios.
  */
+@SuppressWarnings("try") // PointerScope frees what the block allocates; the block need not name it
 @Command(name = "bench-eval", hidden = true, description = "Benchmark eval against LibTorch mm + ranking (see tools/bench_eval.py).")
 public final class BenchEvalCommand implements Callable<Integer> {
     private static final int[] KS = {1, 5, 10};

@@ -57,11 +57,12 @@ public final class EmbeddingSource implements ScoreSource {
         return CpuBackend.rankSubmatrix(s, captionIdx.length, rows, cols, captionLocalImage);
     }
 
-    @Override
+    /** Multiply-adds to score one subset, for choosing how to score samples. */
     public double subsetCost(int nImages, int nCaptions) {
         return (double) nImages * nCaptions * images.dim();
     }
 
+    /** Multiply-adds to score the full matrix once. */
     public double fullCost() {
         return (double) images.rows() * captions.rows() * images.dim();
     }

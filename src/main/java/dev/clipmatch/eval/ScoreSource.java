@@ -22,9 +22,4 @@ public interface ScoreSource {
      * {@code captionLocalImage[c]} is the position in {@code images} of caption c's image.
      */
     BidirectionalRanks subsetRanks(int[] images, int[] captions, int[] captionLocalImage);
-
-    /** Rough cost of one subset of the given size, in multiply-adds, for choosing how to score samples. */
-    default double subsetCost(int images, int captions) {
-        return 0;
-    }
 }

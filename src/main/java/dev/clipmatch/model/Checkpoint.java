@@ -19,6 +19,7 @@ import org.bytedeco.pytorch.global.torch;
 /** A loaded checkpoint: float32 weights under OpenAI's key names plus the settings shapes cannot tell. */
 public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config) {
 
+    @SuppressWarnings("try") // the scope frees the loader's temporaries without being named in the block
     public static Checkpoint load(Path path) {
         CheckpointFormat format = CheckpointFormat.detect(path);
         String source = path.toString();

@@ -241,6 +241,7 @@ public final class ClipModel {
         return out;
     }
 
+    @SuppressWarnings("try") // the scope frees the block's tensors without being named in it
     private static float[] scoped(Chunk chunk, int from, int to) {
         try (PointerScope scope = new PointerScope()) {
             InferenceMode guard = new InferenceMode();
