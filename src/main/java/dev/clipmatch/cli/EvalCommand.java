@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 
 /** {@code clipmatch eval}: exact Recall@K of a retrieval result, full set and sampled protocols, both directions. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Recall@K, mean and median rank in both directions (image->text, text->image) from embeddings or a score matrix,",
-            "on the full set and on the sampled protocol (N images with all their captions, repeated)."})
+        description = {"Recall@K, mean and median rank in both directions, from embeddings or a score matrix.",
+            "Full set and the sampled protocol (N images with all their captions, repeated); comparison with another model's scores."})
 public final class EvalCommand implements Callable<Integer> {
 
     static final class EmbeddingFiles {

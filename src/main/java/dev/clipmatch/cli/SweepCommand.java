@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Encode a dataset with a CLIP model (cached by content, resumable), evaluate recall in both directions on the full set",
-            "and on the sampled protocol, and write RUN_DIR: report.json/.md/.csv, recall.png, embeddings and index.json (for 'search')."})
+        description = {"The study on one dataset: encode (cached, resumable), recall on the full set and sampled protocol, reports.",
+            "Writes RUN_DIR: report.json/.md/.csv, recall.png, the embeddings and index.json (for 'search')."})
 public final class SweepCommand implements Callable<Integer> {
     static final int[] DEFAULT_SIZES = {10, 100, 1000};
 
