@@ -83,20 +83,23 @@ public final class SampledProtocol {
         double[][] i2t = new double[names.size()][iterations], t2i = new double[names.size()][iterations];
         double[] rsum = new double[iterations];
         // A sample of every image is the full set whatever the draw: score it once.
-        BidirectionalRanks everything = size == source.images() ? ranks(size, 0, seed) : null;
+        RankMetrics[] everything = size == source.images() ? metrics(ranks(size, 0, seed), ks) : null;
         try (Progress progress = new Progress(progressOut, "sampled " + size + " images", "iterations", iterations, 2.0)) {
             IntStream.range(0, iterations).parallel().forEach(it -> {
-                BidirectionalRanks r = everything != null ? everything : ranks(size, it, seed);
-                RankMetrics a = RankMetrics.of(r.imageRanks(), ks), b = RankMetrics.of(r.textRanks(), ks);
+                RankMetrics[] r = everything != null ? everything : metrics(ranks(size, it, seed), ks);
                 int m = 0;
-                for (double v : a.named().values()) i2t[m++][it] = v;
+                for (double v : r[0].named().values()) i2t[m++][it] = v;
                 m = 0;
-                for (double v : b.named().values()) t2i[m++][it] = v;
-                rsum[it] = a.recallSum() + b.recallSum();
+                for (double v : r[1].named().values()) t2i[m++][it] = v;
+                rsum[it] = r[0].recallSum() + r[1].recallSum();
                 progress.add(1);
             });
         }
         return new SampledResult(size, iterations, seed, stats(names, i2t), stats(names, t2i), SampledResult.Stat.of(rsum));
+    }
+
+    private static RankMetrics[] metrics(BidirectionalRanks r, int[] ks) {
+        return new RankMetrics[] {RankMetrics.of(r.imageRanks(), ks), RankMetrics.of(r.textRanks(), ks)};
     }
 
     private static List<String> metricNames(int[] ks) {
