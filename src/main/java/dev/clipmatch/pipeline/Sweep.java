@@ -82,6 +82,7 @@ public final class Sweep {
             for (String m : missing) skipped.add(m + ": missing");
             err.println("clipmatch: skipping " + missing.size() + " missing image(s): " + list);
             dataset = dataset.without(drop);
+            if (dataset.images().isEmpty()) throw new UserError("none of the images of " + dataset.name() + " is under " + imagesDir);
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
         String modelKey = clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName();
@@ -104,6 +105,7 @@ public final class Sweep {
                 imageKeys = keep.toArray(new byte[0][]);
                 paths = dataset.resolve(imagesDir, new ArrayList<>());
             }
+            if (paths.isEmpty()) throw new UserError(dataset.name() + ": no readable image left (" + skipped.size() + " skipped)");
             float[] im = new float[paths.size() * clip.dim()];
             for (int i = 0; i < paths.size(); i++) System.arraycopy(cache.get(imageKeys[i]), 0, im, i * clip.dim(), clip.dim());
             Embeddings images = new Embeddings(im, paths.size(), clip.dim());
