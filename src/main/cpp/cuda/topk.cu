@@ -134,18 +134,29 @@ __global__ void unpack_lists(const unsigned long long* lists, int64_t entries, f
 
 using namespace clipmatch::cuda;
 
-extern "C" int cm_cuda_topk_dev(const void* queries, int64_t nq, const void* cands, int64_t nc, int64_t dim,
-                                int dtype, int64_t k, int normalize, float* scores, int64_t* indices,
-                                void* stream_ptr) {
+namespace {
+
+// Argument checks shared by the host- and device-pointer entry points.
+int check_topk_args(const void* queries, int64_t nq, const void* cands, int64_t nc, int64_t dim, int64_t k,
+                    const float* scores, const int64_t* indices) {
   CM_RETURN_IF(check_matrix(queries, nq, dim, "topk queries"));
   CM_RETURN_IF(check_matrix(cands, nc, dim, "topk candidates"));
-  CM_RETURN_IF(check_dtype(dtype, "topk"));
   if (k < 1 || k > nc)
     return fail(CM_ERR_ARGUMENT, "topk: k = " + std::to_string(k) + " is outside [1, " + std::to_string(nc) + "]");
   if (k > CM_CUDA_MAX_K)
     return fail(CM_ERR_ARGUMENT, "topk: k = " + std::to_string(k) + " is above the CUDA kernels' limit of " +
                                      std::to_string(CM_CUDA_MAX_K));
   if (scores == nullptr || indices == nullptr) return fail(CM_ERR_ARGUMENT, "topk: null output");
+  return CM_OK;
+}
+
+}  // namespace
+
+extern "C" int cm_cuda_topk_dev(const void* queries, int64_t nq, const void* cands, int64_t nc, int64_t dim,
+                                int dtype, int64_t k, int normalize, float* scores, int64_t* indices,
+                                void* stream_ptr) {
+  CM_RETURN_IF(check_dtype(dtype, "topk"));
+  CM_RETURN_IF(check_topk_args(queries, nq, cands, nc, dim, k, scores, indices));
   CM_RETURN_IF(require_device());
   cudaStream_t stream = static_cast<cudaStream_t>(stream_ptr);
   Status status;
@@ -190,14 +201,7 @@ extern "C" int cm_cuda_topk_dev(const void* queries, int64_t nq, const void* can
 
 extern "C" int cm_cuda_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,
                             int normalize, float* scores, int64_t* indices) {
-  CM_RETURN_IF(check_matrix(queries, nq, dim, "topk queries"));
-  CM_RETURN_IF(check_matrix(cands, nc, dim, "topk candidates"));
-  if (k < 1 || k > nc)
-    return fail(CM_ERR_ARGUMENT, "topk: k = " + std::to_string(k) + " is outside [1, " + std::to_string(nc) + "]");
-  if (k > CM_CUDA_MAX_K)
-    return fail(CM_ERR_ARGUMENT, "topk: k = " + std::to_string(k) + " is above the CUDA kernels' limit of " +
-                                     std::to_string(CM_CUDA_MAX_K));
-  if (scores == nullptr || indices == nullptr) return fail(CM_ERR_ARGUMENT, "topk: null output");
+  CM_RETURN_IF(check_topk_args(queries, nq, cands, nc, dim, k, scores, indices));
   CM_RETURN_IF(require_device());
   cudaStream_t stream = cudaStreamPerThread;
   DeviceBuffer dq, dc, ds, di;

@@ -7,20 +7,11 @@
 #include <vector>
 
 #include "../cpu/common.h"
+#include "check.h"
 #include "clipmatch/kernels.h"
 
 using namespace clipmatch;
 
-static int failures = 0;
-#define CHECK(cond, ...)                         \
-  do {                                           \
-    if (!(cond)) {                               \
-      ++failures;                                \
-      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      std::fprintf(stderr, __VA_ARGS__);         \
-      std::fprintf(stderr, "\n");                \
-    }                                            \
-  } while (0)
 
 static std::vector<float> random_rows(std::mt19937& rng, int64_t rows, int64_t dim) {
   std::normal_distribution<float> normal;

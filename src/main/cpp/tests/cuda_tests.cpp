@@ -28,22 +28,12 @@
 #include <vector>
 
 #include "../cuda/common.cuh"
+#include "check.h"
 #include "clipmatch/kernels.h"
 #include "clipmatch/kernels_cuda.h"
 
 namespace {
 
-int failures = 0, checks = 0;
-#define CHECK(cond, ...)                                      \
-  do {                                                        \
-    ++checks;                                                 \
-    if (!(cond)) {                                            \
-      ++failures;                                             \
-      std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      std::fprintf(stderr, __VA_ARGS__);                      \
-      std::fprintf(stderr, "\n");                             \
-    }                                                         \
-  } while (0)
 
 #define CUDA_OK(call)                                                                              \
   do {                                                                                             \
