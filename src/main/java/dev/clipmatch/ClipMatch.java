@@ -1,6 +1,5 @@
 package dev.clipmatch;
 
-import dev.clipmatch.cli.UserError;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
@@ -84,7 +83,7 @@ public final class ClipMatch {
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
         String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
-            throw new UserError(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256() + " of "
+            throw new ClipMatchException(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256() + " of "
                     + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
         ClipModel clip = ClipModel.load(resolved.checkpoint());
         clip.setThreads(o.threads() == null ? 0 : o.threads());
@@ -99,7 +98,7 @@ public final class ClipMatch {
             config = PreprocessConfig.preset(name);
         }
         if (config.size() != res)
-            throw new UserError("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
+            throw new ClipMatchException("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
         ScoreBackend backend = Backends.select(o.device() == null ? "auto" : o.device(), System.err);
         return new ClipMatch(clip, o.vocab(), cache, new ImagePreprocessor(config), name, resolved.label(), resolved.checkpoint(), sha, backend);
     }
@@ -163,7 +162,7 @@ public final class ClipMatch {
         return checkpointSha;
     }
 
-    /** Raw image embeddings [n, D] (not normalised); an unreadable image is a {@link UserError} naming it. */
+    /** Raw image embeddings [n, D] (not normalised); an unreadable image is a {@link ClipMatchException} naming it. */
     public Embeddings encodeImages(List<Path> images) {
         float[] out = new float[images.size() * dim()];
         try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, 32, 2, OnError.FAIL)) {

@@ -1,9 +1,10 @@
 package dev.clipmatch.cli;
 
+import dev.clipmatch.ClipMatchException;
 import picocli.CommandLine;
 
 /**
- * Shared CLI behaviour: a {@link UserError} (bad input) prints one line naming the problem and exits with 2,
+ * Shared CLI behaviour: a {@link ClipMatchException} (bad input, from the library or the CLI) prints one line naming the problem and exits with 2,
  * no stack trace; anything else is a bug and keeps its trace.
  */
 public final class Cli {
@@ -15,7 +16,7 @@ public final class Cli {
         CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             Throwable cause = ex;
-            while (cause != null && !(cause instanceof UserError)) cause = cause.getCause();
+            while (cause != null && !(cause instanceof ClipMatchException)) cause = cause.getCause();
             if (cause != null) {
                 commandLine.getErr().println("clipmatch: " + cause.getMessage());
                 return EXIT_BAD_INPUT;

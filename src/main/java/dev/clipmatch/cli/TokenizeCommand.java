@@ -1,5 +1,6 @@
 package dev.clipmatch.cli;
 
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -94,7 +95,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         int[] ids;
         try {
             ids = tokenizer.encode(text, contextLength, truncate);
-        } catch (UserError e) {
+        } catch (ClipMatchException e) {
             throw new UserError(where + ": " + e.getMessage(), e);
         }
         StringBuilder sb = new StringBuilder(ids.length * 6 + 2).append('[');

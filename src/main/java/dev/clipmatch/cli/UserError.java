@@ -1,7 +1,9 @@
 package dev.clipmatch.cli;
 
-/** Bad input from the user (file, format, option): reported as one line and exit code 2. */
-public class UserError extends RuntimeException {
+import dev.clipmatch.ClipMatchException;
+
+/** Bad command-line input (a flag, a combination of flags): reported like every library error, one line and exit 2. */
+public class UserError extends ClipMatchException {
     private static final long serialVersionUID = 1L;
 
     public UserError(String message) {

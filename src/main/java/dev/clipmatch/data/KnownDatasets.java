@@ -1,6 +1,6 @@
 package dev.clipmatch.data;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +48,7 @@ public final class KnownDatasets {
     }
 
     public static Entry require(String name) {
-        return find(name).orElseThrow(() -> new UserError("unknown dataset '" + name + "' (known: "
+        return find(name).orElseThrow(() -> new ClipMatchException("unknown dataset '" + name + "' (known: "
                 + String.join(", ", all().stream().map(Entry::name).toList()) + ", or a caption file)"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.clipmatch.image;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batches in input order, so that decoding overlaps whatever consumes the batches (inference).
  *
  * <p>Memory is bounded whatever the number of images: besides the batch the consumer holds, at most
- * {@link #BATCHES_AHEAD} + 1 batches are being filled. A bad image is a {@link UserError} from
+ * {@link #BATCHES_AHEAD} + 1 batches are being filled. A bad image is a {@link ClipMatchException} from
  * {@link Iterator#next()} with {@link OnError#FAIL}, or a line in {@link ImageBatch#skipped()} with
  * {@link OnError#SKIP}. Iterate once; close to stop the threads.
  */
@@ -38,8 +38,8 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
     private boolean iterated;
 
     public ImageBatchLoader(List<Path> images, ImagePreprocessor preprocessor, int batchSize, int threads, OnError onError) {
-        if (batchSize < 1) throw new UserError("batch size must be at least 1, got " + batchSize);
-        if (threads < 1) throw new UserError("thread count must be at least 1, got " + threads);
+        if (batchSize < 1) throw new ClipMatchException("batch size must be at least 1, got " + batchSize);
+        if (threads < 1) throw new ClipMatchException("thread count must be at least 1, got " + threads);
         this.images = List.copyOf(images);
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
@@ -96,7 +96,7 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
             p.futures[i] = pool.submit(() -> {
                 try {
                     preprocessor.preprocessInto(ImagePreprocessor.readFile(path), path.toString(), p.pixels, slot * length);
-                } catch (UserError e) {
+                } catch (ClipMatchException e) {
                     p.errors[slot] = e.getMessage();
                 }
             });
@@ -128,7 +128,7 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
                 if (kept.size() != i) System.arraycopy(p.pixels, i * length, p.pixels, kept.size() * length, length);
                 kept.add(images.get(p.start + i));
             } else {
-                if (onError == OnError.FAIL) throw new UserError(p.errors[i]);
+                if (onError == OnError.FAIL) throw new ClipMatchException(p.errors[i]);
                 skipped.add(p.errors[i]);
             }
         }

@@ -1,6 +1,6 @@
 package dev.clipmatch.image;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.util.Locale;
 
 /** What a batch job does with an image that cannot be read: skip it and report it, or stop at it. */
@@ -13,7 +13,7 @@ public enum OnError {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new UserError("--on-error must be skip or fail, got \"" + text + "\"");
+            throw new ClipMatchException("--on-error must be skip or fail, got \"" + text + "\"");
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.clipmatch.image;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,40 +27,40 @@ public record PreprocessConfig(int size, String resizeMode, String interpolation
     private static final Set<String> KEYS = Set.of("description", "size", "resize_mode", "interpolation", "crop", "mean", "std");
 
     public PreprocessConfig {
-        if (size < 1 || size > MAX_SIZE) throw new UserError("preprocessing: size must be in 1.." + MAX_SIZE + ", got " + size);
+        if (size < 1 || size > MAX_SIZE) throw new ClipMatchException("preprocessing: size must be in 1.." + MAX_SIZE + ", got " + size);
         if (!"shortest".equals(resizeMode) && !"squash".equals(resizeMode))
-            throw new UserError("preprocessing: resize_mode must be \"shortest\" or \"squash\", got \"" + resizeMode + "\"");
+            throw new ClipMatchException("preprocessing: resize_mode must be \"shortest\" or \"squash\", got \"" + resizeMode + "\"");
         ResamplePass.Filter.named(interpolation);
-        if (!"center".equals(crop)) throw new UserError("preprocessing: crop must be \"center\", got \"" + crop + "\"");
-        if (mean == null || mean.length != 3) throw new UserError("preprocessing: mean needs 3 values (R, G, B)");
-        if (std == null || std.length != 3) throw new UserError("preprocessing: std needs 3 values (R, G, B)");
-        for (float s : std) if (!(s > 0) || Float.isInfinite(s)) throw new UserError("preprocessing: std values must be positive, got " + s);
-        for (float m : mean) if (!Float.isFinite(m)) throw new UserError("preprocessing: mean values must be finite");
+        if (!"center".equals(crop)) throw new ClipMatchException("preprocessing: crop must be \"center\", got \"" + crop + "\"");
+        if (mean == null || mean.length != 3) throw new ClipMatchException("preprocessing: mean needs 3 values (R, G, B)");
+        if (std == null || std.length != 3) throw new ClipMatchException("preprocessing: std needs 3 values (R, G, B)");
+        for (float s : std) if (!(s > 0) || Float.isInfinite(s)) throw new ClipMatchException("preprocessing: std values must be positive, got " + s);
+        for (float m : mean) if (!Float.isFinite(m)) throw new ClipMatchException("preprocessing: mean values must be finite");
         mean = mean.clone();
         std = std.clone();
     }
 
-    /** A preset from {@code /models/preprocess/<name>.json} on the classpath; a {@link UserError} if there is none. */
+    /** A preset from {@code /models/preprocess/<name>.json} on the classpath; a {@link ClipMatchException} if there is none. */
     public static PreprocessConfig preset(String name) {
         if (name == null || !name.matches("[A-Za-z0-9._-]+"))
-            throw new UserError("unknown preprocessing preset \"" + name + "\" (known: " + String.join(", ", presetNames()) + ")");
+            throw new ClipMatchException("unknown preprocessing preset \"" + name + "\" (known: " + String.join(", ", presetNames()) + ")");
         String resource = "/models/preprocess/" + name + ".json";
         try (InputStream in = PreprocessConfig.class.getResourceAsStream(resource)) {
             if (in == null)
-                throw new UserError("unknown preprocessing preset \"" + name + "\" (known: " + String.join(", ", presetNames()) + ")");
+                throw new ClipMatchException("unknown preprocessing preset \"" + name + "\" (known: " + String.join(", ", presetNames()) + ")");
             Map<String, Object> json;
             try {
                 json = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
-                throw new UserError("models/preprocess/" + name + ".json: " + e.getMessage(), e);
+                throw new ClipMatchException("models/preprocess/" + name + ".json: " + e.getMessage(), e);
             }
             try {
                 return fromJson(json);
-            } catch (UserError e) {
-                throw new UserError("models/preprocess/" + name + ".json: " + e.getMessage(), e);
+            } catch (ClipMatchException e) {
+                throw new ClipMatchException("models/preprocess/" + name + ".json: " + e.getMessage(), e);
             }
         } catch (IOException e) {
-            throw new UserError("cannot read preprocessing preset " + resource + ": " + e.getMessage(), e);
+            throw new ClipMatchException("cannot read preprocessing preset " + resource + ": " + e.getMessage(), e);
         }
     }
 
@@ -78,9 +78,9 @@ public record PreprocessConfig(int size, String resizeMode, String interpolation
     /** Settings from a parsed JSON object with the keys of the preset files. */
     public static PreprocessConfig fromJson(Map<String, Object> json) {
         for (String key : json.keySet())
-            if (!KEYS.contains(key)) throw new UserError("preprocessing: unknown key \"" + key + "\" (expected " + KEYS + ")");
+            if (!KEYS.contains(key)) throw new ClipMatchException("preprocessing: unknown key \"" + key + "\" (expected " + KEYS + ")");
         Object size = json.get("size");
-        if (!(size instanceof Long s) || s < 1 || s > MAX_SIZE) throw new UserError("preprocessing: \"size\" must be an integer in 1.." + MAX_SIZE);
+        if (!(size instanceof Long s) || s < 1 || s > MAX_SIZE) throw new ClipMatchException("preprocessing: \"size\" must be an integer in 1.." + MAX_SIZE);
         return new PreprocessConfig(s.intValue(), text(json, "resize_mode"), text(json, "interpolation"), text(json, "crop"),
                 triple(json, "mean"), triple(json, "std"));
     }
@@ -126,16 +126,16 @@ public record PreprocessConfig(int size, String resizeMode, String interpolation
     }
 
     private static String text(Map<String, Object> json, String key) {
-        if (!(json.get(key) instanceof String s)) throw new UserError("preprocessing: \"" + key + "\" must be a string");
+        if (!(json.get(key) instanceof String s)) throw new ClipMatchException("preprocessing: \"" + key + "\" must be a string");
         return s;
     }
 
     private static float[] triple(Map<String, Object> json, String key) {
         if (!(json.get(key) instanceof List<?> list) || list.size() != 3)
-            throw new UserError("preprocessing: \"" + key + "\" must be a list of 3 numbers (R, G, B)");
+            throw new ClipMatchException("preprocessing: \"" + key + "\" must be a list of 3 numbers (R, G, B)");
         float[] v = new float[3];
         for (int i = 0; i < 3; i++) {
-            if (!(list.get(i) instanceof Number n)) throw new UserError("preprocessing: \"" + key + "\" must be a list of 3 numbers (R, G, B)");
+            if (!(list.get(i) instanceof Number n)) throw new ClipMatchException("preprocessing: \"" + key + "\" must be a list of 3 numbers (R, G, B)");
             v[i] = n.floatValue();
         }
         return v;

@@ -1,6 +1,6 @@
 package dev.clipmatch.image;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -36,7 +36,7 @@ record ResamplePass(int[] bounds, int[] coeffs, int taps) {
         static Filter named(String name) {
             if ("bicubic".equals(name)) return BICUBIC;
             if ("bilinear".equals(name)) return BILINEAR;
-            throw new UserError("preprocessing: interpolation must be \"bicubic\" or \"bilinear\", got \"" + name + "\"");
+            throw new ClipMatchException("preprocessing: interpolation must be \"bicubic\" or \"bilinear\", got \"" + name + "\"");
         }
 
         /** Keys' cubic convolution with a = -0.5, written as Pillow evaluates it. */

@@ -1,6 +1,6 @@
 package dev.clipmatch.io;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +35,7 @@ public final class AtomicFiles {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UserError(target + ": cannot write (" + e.getMessage() + ")", e);
+            throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
             if (tmp != null) {
                 try {

@@ -1,6 +1,6 @@
 package dev.clipmatch.kernels;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.io.PrintStream;
 
 /**
@@ -20,7 +20,7 @@ public final class Backends {
                 return new CpuBackend();
             case "cuda": {
                 ScoreBackend cuda = tryCuda();
-                if (cuda == null) throw new UserError("--device cuda: no usable CUDA GPU (build with -Pgpu on a machine with an NVIDIA driver)");
+                if (cuda == null) throw new ClipMatchException("--device cuda: no usable CUDA GPU (build with -Pgpu on a machine with an NVIDIA driver)");
                 return cuda;
             }
             case "auto": {
@@ -30,7 +30,7 @@ public final class Backends {
                 return new CpuBackend();
             }
             default:
-                throw new UserError("--device must be auto, cpu or cuda, not '" + device + "'");
+                throw new ClipMatchException("--device must be auto, cpu or cuda, not '" + device + "'");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,7 +173,7 @@ public final class ClipModel {
     /** Text embeddings as a tensor; call inside a PointerScope. */
     private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         if (contextLength > cfg.contextLength())
-            throw new UserError("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
+            throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
         long[] eot = new long[rows];
         int longest = 1;
         for (int r = 0; r < rows; r++) {
@@ -181,7 +181,7 @@ public final class ClipModel {
             for (int i = 0; i < contextLength; i++) {
                 long id = ids[r * contextLength + i];
                 if (id < 0 || id >= cfg.vocabSize())
-                    throw new UserError("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
+                    throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
                 if (id > ids[r * contextLength + best]) best = i;
             }
             eot[r] = best;

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Progress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,13 +50,13 @@ public final class Downloader {
         } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
             throw offline(url, sha256, target, e);
         } catch (HttpTimeoutException e) {
-            throw new UserError("download of " + url + " timed out; run the command again to resume (" + part + " is kept)");
+            throw new ClipMatchException("download of " + url + " timed out; run the command again to resume (" + part + " is kept)");
         } catch (IOException e) {
             if (e.getCause() instanceof ConnectException || e.getCause() instanceof UnknownHostException) throw offline(url, sha256, target, e);
-            throw new UserError("download of " + url + " failed (" + e + "); run the command again to resume from " + part);
+            throw new ClipMatchException("download of " + url + " failed (" + e + "); run the command again to resume from " + part);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UserError("download of " + url + " interrupted; run the command again to resume from " + part);
+            throw new ClipMatchException("download of " + url + " interrupted; run the command again to resume from " + part);
         }
         String got = Checksums.sha256(part);
         if (!got.equalsIgnoreCase(sha256)) {
@@ -65,7 +65,7 @@ public final class Downloader {
             } catch (IOException ignored) {
                 // nothing more to do: the error below says what happened
             }
-            throw new UserError("checksum mismatch for " + url + ": expected sha256 " + sha256 + ", got " + got + " (the download was discarded)");
+            throw new ClipMatchException("checksum mismatch for " + url + ": expected sha256 " + sha256 + ", got " + got + " (the download was discarded)");
         }
         try {
             try {
@@ -74,7 +74,7 @@ public final class Downloader {
                 Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new UserError(target + ": cannot write (" + e.getMessage() + ")", e);
+            throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
         }
         return Outcome.DOWNLOADED;
     }
@@ -97,7 +97,7 @@ public final class Downloader {
             have = 0;
         } else {
             resp.body().close();
-            throw new UserError("download of " + url + " failed: HTTP " + status);
+            throw new ClipMatchException("download of " + url + " failed: HTTP " + status);
         }
         long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
         Progress progress = new Progress(err, "download " + part.getFileName().toString().replace(".part", ""), "bytes",
@@ -118,8 +118,8 @@ public final class Downloader {
             throw new IOException("connection closed after " + done + " of " + (have + length) + " bytes");
     }
 
-    private static UserError offline(String url, String sha256, Path target, Exception e) {
-        return new UserError("cannot reach " + URI.create(url).getHost() + " (" + e.getClass().getSimpleName()
+    private static ClipMatchException offline(String url, String sha256, Path target, Exception e) {
+        return new ClipMatchException("cannot reach " + URI.create(url).getHost() + " (" + e.getClass().getSimpleName()
                 + (e.getMessage() != null ? ": " + e.getMessage() : "") + "); offline? Download " + url + " elsewhere and put it at "
                 + target + " (sha256 " + sha256 + ")");
     }

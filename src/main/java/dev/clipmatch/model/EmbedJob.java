@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
@@ -73,9 +73,9 @@ public final class EmbedJob {
     /** Runs the job; returns the sidecar's content. */
     public Map<String, Object> run(Inputs inputs, Settings settings, Path out) {
         int n = inputs.size();
-        if (n == 0) throw new UserError(inputs.source() + ": no inputs to embed");
+        if (n == 0) throw new ClipMatchException(inputs.source() + ": no inputs to embed");
         int dim = model.config().embedDim();
-        if ((long) n * dim > Integer.MAX_VALUE - 8) throw new UserError("too many inputs for one output (" + n + " x " + dim + "); split the list");
+        if ((long) n * dim > Integer.MAX_VALUE - 8) throw new ClipMatchException("too many inputs for one output (" + n + " x " + dim + "); split the list");
         Path parts = out.resolveSibling(out.getFileName() + ".parts");
         Map<String, Object> manifest = manifest(inputs, settings);
         int shards = (n + settings.shardSize() - 1) / settings.shardSize();
@@ -186,8 +186,8 @@ public final class EmbedJob {
         TokenBatch tokens;
         try {
             tokens = in.tokenizer().batch(in.texts().subList(from, to), ctx, in.truncate());
-        } catch (UserError e) {
-            throw new UserError(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
+        } catch (ClipMatchException e) {
+            throw new ClipMatchException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
         }
         Integer[] byLength = new Integer[count];
         for (int i = 0; i < count; i++) byLength[i] = i;
@@ -257,7 +257,7 @@ public final class EmbedJob {
         try {
             Files.createDirectories(parts);
         } catch (IOException e) {
-            throw new UserError(parts + ": cannot create (" + e.getMessage() + ")");
+            throw new ClipMatchException(parts + ": cannot create (" + e.getMessage() + ")");
         }
         AtomicFiles.writeString(file, Json.pretty(manifest));
         return done;
@@ -306,7 +306,7 @@ public final class EmbedJob {
 
     private static Map<String, Object> readJson(Path file) {
         Map<String, Object> m = tryReadJson(file);
-        if (m == null) throw new UserError(file + ": unreadable partial result; delete " + file.getParent() + " and run again");
+        if (m == null) throw new ClipMatchException(file + ": unreadable partial result; delete " + file.getParent() + " and run again");
         return m;
     }
 
@@ -323,7 +323,7 @@ public final class EmbedJob {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         } catch (IOException e) {
-            throw new UserError(dir + ": cannot remove (" + e.getMessage() + ")");
+            throw new ClipMatchException(dir + ": cannot remove (" + e.getMessage() + ")");
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
@@ -75,14 +75,14 @@ public final class Sweep {
         if (!missing.isEmpty()) {
             String list = String.join(", ", missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? ", ..." : "");
             if (s.onError() == OnError.FAIL)
-                throw new UserError(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list
+                throw new ClipMatchException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list
                         + " (--on-error skip leaves them out)");
             boolean[] drop = new boolean[dataset.images().size()];
             for (int i = 0; i < drop.length; i++) drop[i] = !Files.isRegularFile(paths.get(i));
             for (String m : missing) skipped.add(m + ": missing");
             err.println("clipmatch: skipping " + missing.size() + " missing image(s): " + list);
             dataset = dataset.without(drop);
-            if (dataset.images().isEmpty()) throw new UserError("none of the images of " + dataset.name() + " is under " + imagesDir);
+            if (dataset.images().isEmpty()) throw new ClipMatchException("none of the images of " + dataset.name() + " is under " + imagesDir);
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
         String modelKey = clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName();
@@ -105,7 +105,7 @@ public final class Sweep {
                 imageKeys = keep.toArray(new byte[0][]);
                 paths = dataset.resolve(imagesDir, new ArrayList<>());
             }
-            if (paths.isEmpty()) throw new UserError(dataset.name() + ": no readable image left (" + skipped.size() + " skipped)");
+            if (paths.isEmpty()) throw new ClipMatchException(dataset.name() + ": no readable image left (" + skipped.size() + " skipped)");
             float[] im = new float[paths.size() * clip.dim()];
             for (int i = 0; i < paths.size(); i++) System.arraycopy(cache.get(imageKeys[i]), 0, im, i * clip.dim(), clip.dim());
             Embeddings images = new Embeddings(im, paths.size(), clip.dim());
@@ -130,7 +130,7 @@ public final class Sweep {
     private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new UserError("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows()) throw new ClipMatchException("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
         }
         Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
         Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
@@ -153,7 +153,7 @@ public final class Sweep {
         if (s.similarity() != null) {
             Npy.FloatArray sim = EvalInputs.similarity(s.similarity());
             if (sim.shape()[0] != images.rows() || sim.shape()[1] != texts.rows())
-                throw new UserError(s.similarity() + ": score matrix is " + sim.shape()[0] + " x " + sim.shape()[1] + " but the run has "
+                throw new ClipMatchException(s.similarity() + ": score matrix is " + sim.shape()[0] + " x " + sim.shape()[1] + " but the run has "
                         + images.rows() + " images and " + texts.rows() + " captions" + (skipped.isEmpty() ? "" : " (after skipping " + skipped.size() + ")"));
             Comparison c = Comparison.run(source, new MatrixSource(sim.data(), images.rows(), texts.rows(), dataset.captionImage()), s.fuse(), s.ks(),
                     s.sampleSizes(), s.iterations(), s.seed(), err);
@@ -232,8 +232,8 @@ public final class Sweep {
                 TokenBatch tb;
                 try {
                     tb = clip.tokenizer().batch(texts, ctx, s.truncate());
-                } catch (UserError e) {
-                    throw new UserError(e.getMessage() + " (--truncate cuts long captions as clip.tokenize(truncate=True) does)");
+                } catch (ClipMatchException e) {
+                    throw new ClipMatchException(e.getMessage() + " (--truncate cuts long captions as clip.tokenize(truncate=True) does)");
                 }
                 float[] e = clip.model().encodeTexts(tb.ids(), tb.rows(), tb.contextLength());
                 cache.putAll(part.stream().map(c -> keys[c]).toArray(byte[][]::new), e);
@@ -256,7 +256,7 @@ public final class Sweep {
             try (InputStream in = Files.newInputStream(paths.get(i))) {
                 for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
             } catch (IOException e) {
-                throw new UserError(paths.get(i) + ": cannot read (" + e.getMessage() + ")");
+                throw new ClipMatchException(paths.get(i) + ": cannot read (" + e.getMessage() + ")");
             }
             out[i] = md.digest();
         });

@@ -1,6 +1,6 @@
 package dev.clipmatch.tokenizer;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,23 +35,23 @@ public final class ClipTokenizer {
     /**
      * Loads {@code bpe_simple_vocab_16e6.txt.gz} (any {@code .gz} of that form), a {@code vocab.json} (with
      * {@code merges.txt} beside it), a {@code merges.txt} (with {@code vocab.json} beside it), or a directory
-     * holding either. Unreadable or malformed files are a {@link UserError} naming the file.
+     * holding either. Unreadable or malformed files are a {@link ClipMatchException} naming the file.
      */
     public static ClipTokenizer load(Path path) {
         if (Files.isDirectory(path)) {
-            Path found = findIn(path).orElseThrow(() -> new UserError(path + ": no tokenizer files (expected "
+            Path found = findIn(path).orElseThrow(() -> new ClipMatchException(path + ": no tokenizer files (expected "
                     + OPENAI_VOCAB_FILE + ", or " + HF_VOCAB_FILE + " with " + HF_MERGES_FILE + ")"));
             return load(found);
         }
-        if (!Files.exists(path)) throw new UserError(path + ": no such vocabulary file");
+        if (!Files.exists(path)) throw new ClipMatchException(path + ": no such vocabulary file");
         String name = path.getFileName().toString();
         if (name.endsWith(".gz")) return new ClipTokenizer(Vocabulary.fromBpeGzip(path));
         if (name.equals("tokenizer.json"))
-            throw new UserError(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
+            throw new ClipMatchException(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
                     + HF_MERGES_FILE + " beside it, or " + OPENAI_VOCAB_FILE);
         if (name.endsWith(".json")) return new ClipTokenizer(Vocabulary.fromHuggingFace(path, path.resolveSibling(HF_MERGES_FILE)));
         if (name.equals(HF_MERGES_FILE)) return new ClipTokenizer(Vocabulary.fromHuggingFace(path.resolveSibling(HF_VOCAB_FILE), path));
-        throw new UserError(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
+        throw new ClipMatchException(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
                 + " or " + HF_MERGES_FILE + ")");
     }
 
@@ -72,7 +72,7 @@ public final class ClipTokenizer {
     /**
      * The vocabulary to use when none is given: {@code $CLIPMATCH_VOCAB}, else
      * {@code ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz} (where fetch-model puts it)
-     * if it exists; otherwise a {@link UserError} saying to pass --vocab.
+     * if it exists; otherwise a {@link ClipMatchException} saying to pass --vocab.
      */
     public static Path defaultVocabulary() {
         return defaultVocabulary(System.getenv(), System.getProperty("user.home"));
@@ -85,7 +85,7 @@ public final class ClipTokenizer {
         Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(home, ".cache", "clipmatch");
         Path file = dir.resolve(OPENAI_VOCAB_FILE);
         if (Files.isRegularFile(file)) return file;
-        throw new UserError("no CLIP vocabulary found at " + file + ": pass --vocab PATH (or set CLIPMATCH_VOCAB)");
+        throw new ClipMatchException("no CLIP vocabulary found at " + file + ": pass --vocab PATH (or set CLIPMATCH_VOCAB)");
     }
 
     public int vocabSize() {
@@ -121,15 +121,15 @@ public final class ClipTokenizer {
     }
 
     /**
-     * The ids of a text, at most {@code contextLength}: a longer text is a {@link UserError} naming it, unless
+     * The ids of a text, at most {@code contextLength}: a longer text is a {@link ClipMatchException} naming it, unless
      * {@code truncate}, which keeps the first {@code contextLength} ids and makes the last the end token.
      */
     public int[] encode(String text, int contextLength, boolean truncate) {
-        if (contextLength < 2) throw new UserError("context length must be at least 2, got " + contextLength);
+        if (contextLength < 2) throw new ClipMatchException("context length must be at least 2, got " + contextLength);
         int[] ids = encode(text);
         if (ids.length <= contextLength) return ids;
         if (!truncate)
-            throw new UserError("text is " + ids.length + " tokens, longer than the context length " + contextLength
+            throw new ClipMatchException("text is " + ids.length + " tokens, longer than the context length " + contextLength
                     + " (use --truncate to cut it): \"" + abbreviate(text) + "\"");
         int[] cut = Arrays.copyOf(ids, contextLength);
         cut[contextLength - 1] = endOfText;

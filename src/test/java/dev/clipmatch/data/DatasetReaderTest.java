@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,16 +76,16 @@ class DatasetReaderTest {
     void malformedFilesNameFileAndLine() throws Exception {
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"image\": \"a.jpg\", \"caption\": \"ok\"}\n{\"image\": 3}\n");
-        assertTrue(assertThrows(UserError.class, () -> DatasetReader.read(bad)).getMessage().endsWith("bad.jsonl:2: missing \"image\""));
+        assertTrue(assertThrows(ClipMatchException.class, () -> DatasetReader.read(bad)).getMessage().endsWith("bad.jsonl:2: missing \"image\""));
         Path tok = dir.resolve("x.token");
         Files.writeString(tok, "a.jpg#0\tfine\nno tab here\n");
-        assertTrue(assertThrows(UserError.class, () -> DatasetReader.read(tok)).getMessage().contains("x.token:2:"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> DatasetReader.read(tok)).getMessage().contains("x.token:2:"));
         Path json = dir.resolve("k.json");
         Files.writeString(json, "[{\"image_name\": \"a.jpg\", \"captions\": []}]");
-        assertTrue(assertThrows(UserError.class, () -> DatasetReader.read(json)).getMessage().contains("entry 1 (a.jpg) has no captions"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> DatasetReader.read(json)).getMessage().contains("entry 1 (a.jpg) has no captions"));
         Path notUtf8 = dir.resolve("n.tsv");
         Files.write(notUtf8, new byte[] {'a', '\t', (byte) 0xff, '\n'});
-        assertTrue(assertThrows(UserError.class, () -> DatasetReader.read(notUtf8)).getMessage().contains("not valid UTF-8"));
-        assertTrue(assertThrows(UserError.class, () -> DatasetReader.read(dir.resolve("none.json"))).getMessage().contains("no such file"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> DatasetReader.read(notUtf8)).getMessage().contains("not valid UTF-8"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> DatasetReader.read(dir.resolve("none.json"))).getMessage().contains("no such file"));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.CliRun;
 import dev.clipmatch.TestData;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.model.Checksums;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ class KnownDatasetsTest {
         assertEquals(Checksums.sha256(TestData.path("flickr30k/flickr30k_karpathy_test.json")), KnownDatasets.require("flickr30k").sha256());
         assertEquals(Checksums.sha256(TestData.path("coco/coco_karpathy_test5k.json")), KnownDatasets.require("COCO").sha256());
         assertTrue(KnownDatasets.require("flickr30k").url().startsWith("https://"));
-        assertThrows(UserError.class, () -> KnownDatasets.require("imagenet"));
+        assertThrows(ClipMatchException.class, () -> KnownDatasets.require("imagenet"));
     }
 
     @Test

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every kind of bad input is one clear UserError naming the file, never a crash or a silent grey image. */
+/** Every kind of bad input is one clear ClipMatchException naming the file, never a crash or a silent grey image. */
 class ImageBadInputTest {
 
     private static final ImagePreprocessor PRE = new ImagePreprocessor(PreprocessConfig.preset("clip-224"));
@@ -30,7 +30,7 @@ class ImageBadInputTest {
     }
 
     private static void assertBad(Path file, String expected) {
-        UserError e = assertThrows(UserError.class, () -> PRE.preprocess(file));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> PRE.preprocess(file));
         assertTrue(e.getMessage().startsWith(file.toString() + ": "), "names the file: " + e.getMessage());
         assertTrue(e.getMessage().contains(expected), "says \"" + expected + "\": " + e.getMessage());
         assertTrue(e.getMessage().lines().count() == 1, "one line: " + e.getMessage());
@@ -115,7 +115,7 @@ class ImageBadInputTest {
     @Test
     void goodFileStillWorksAfterBadOnes() throws Exception {
         float[] a = PRE.preprocess(ImageFixturesTest.resource("/image/inputs/photo.bmp"));
-        assertThrows(UserError.class, () -> PRE.preprocess(new byte[] {1, 2, 3}, "x"));
+        assertThrows(ClipMatchException.class, () -> PRE.preprocess(new byte[] {1, 2, 3}, "x"));
         assertArrayEquals(a, PRE.preprocess(ImageFixturesTest.resource("/image/inputs/photo.bmp")));
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ class ImageBatchLoaderTest {
         try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 3, 2, OnError.FAIL)) {
             Iterator<ImageBatch> it = loader.iterator();
             assertEquals(3, it.next().count());
-            UserError e = assertThrows(UserError.class, it::next);
+            ClipMatchException e = assertThrows(ClipMatchException.class, it::next);
             assertTrue(e.getMessage().startsWith(bad + ": truncated"), e.getMessage());
         }
     }
@@ -94,7 +94,7 @@ class ImageBatchLoaderTest {
             assertFalse(loader.iterator().hasNext());
             assertThrows(IllegalStateException.class, loader::iterator);
         }
-        assertThrows(UserError.class, () -> new ImageBatchLoader(List.of(), PRE, 0, 1, OnError.FAIL));
-        assertThrows(UserError.class, () -> new ImageBatchLoader(List.of(), PRE, 1, 0, OnError.FAIL));
+        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 0, 1, OnError.FAIL));
+        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 1, 0, OnError.FAIL));
     }
 }

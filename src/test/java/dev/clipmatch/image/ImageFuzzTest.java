@@ -3,7 +3,7 @@ package dev.clipmatch.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Damaged files of every format (flipped bytes, cuts, spliced garbage): each must either give a finite tensor
- * or a UserError naming the file, never another exception or a crash inside the native decoders.
+ * or a ClipMatchException naming the file, never another exception or a crash inside the native decoders.
  */
 class ImageFuzzTest {
 
@@ -37,7 +37,7 @@ class ImageFuzzTest {
                         assertEquals(pre.tensorLength(), out.length);
                         for (float v : out) assertTrue(Float.isFinite(v), name);
                         decoded++;
-                    } catch (UserError e) {
+                    } catch (ClipMatchException e) {
                         assertTrue(e.getMessage().startsWith(name + ": "), e.getMessage());
                         refused++;
                     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,9 +28,9 @@ class PreprocessConfigTest {
 
     @Test
     void unknownPresetListsTheKnownOnes() {
-        UserError e = assertThrows(UserError.class, () -> PreprocessConfig.preset("clip-999"));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> PreprocessConfig.preset("clip-999"));
         assertTrue(e.getMessage().contains("clip-999") && e.getMessage().contains("clip-224, clip-336"), e.getMessage());
-        assertThrows(UserError.class, () -> PreprocessConfig.preset("../README"));
+        assertThrows(ClipMatchException.class, () -> PreprocessConfig.preset("../README"));
     }
 
     @Test
@@ -46,7 +46,7 @@ class PreprocessConfigTest {
             "{" + ok.replace("224", "0") + ", \"std\": [0.5, 0.5, 0.5]}",
             "{" + ok.replace("224", "\"224\"") + ", \"std\": [0.5, 0.5, 0.5]}",
         }) {
-            assertThrows(UserError.class, () -> PreprocessConfig.fromJson(Json.parseObject(bad)), bad);
+            assertThrows(ClipMatchException.class, () -> PreprocessConfig.fromJson(Json.parseObject(bad)), bad);
         }
     }
 

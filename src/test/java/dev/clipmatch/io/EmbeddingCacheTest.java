@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -29,7 +29,7 @@ class EmbeddingCacheTest {
         Path f = dir.resolve("c/images.bin");
         try (EmbeddingCache c = new EmbeddingCache(f, 3)) {
             c.putAll(new byte[][] {key(1), key(2)}, new float[] {1, 2, 3, 4, 5, 6});
-            assertThrows(UserError.class, () -> new EmbeddingCache(f, 3), "second opener is refused");
+            assertThrows(ClipMatchException.class, () -> new EmbeddingCache(f, 3), "second opener is refused");
         }
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[20])); // half a record, as after a crash
@@ -43,6 +43,6 @@ class EmbeddingCacheTest {
         try (EmbeddingCache c = new EmbeddingCache(f, 3)) {
             assertArrayEquals(new float[] {7, 8, 9}, c.get(key(3)));
         }
-        assertTrue(assertThrows(UserError.class, () -> new EmbeddingCache(f, 4)).getMessage().contains("holds 3-d embeddings"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> new EmbeddingCache(f, 4)).getMessage().contains("holds 3-d embeddings"));
     }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -45,10 +45,10 @@ class NpyJsonTest {
         Path i4 = dir.resolve("i.npy");
         Files.write(i4, npy("<i4", "(3,)", ints.array()));
         assertArrayEquals(new long[] {3, -1, 7}, Npy.readLongs(i4));
-        assertThrows(UserError.class, () -> Npy.readFloats(i4));
+        assertThrows(ClipMatchException.class, () -> Npy.readFloats(i4));
         Path big = dir.resolve("b.npy");
         Files.write(big, npy(">f4", "(1,)", new byte[4]));
-        assertTrue(assertThrows(UserError.class, () -> Npy.readFloats(big)).getMessage().contains("unsupported .npy dtype"));
+        assertTrue(assertThrows(ClipMatchException.class, () -> Npy.readFloats(big)).getMessage().contains("unsupported .npy dtype"));
     }
 
     @Test

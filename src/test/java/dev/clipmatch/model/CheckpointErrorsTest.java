@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.cli.Main;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,13 +27,13 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Corrupt, truncated, incomplete, mismatched and unsupported checkpoints: each a UserError naming the problem. */
+/** Corrupt, truncated, incomplete, mismatched and unsupported checkpoints: each a ClipMatchException naming the problem. */
 class CheckpointErrorsTest {
     @TempDir
     Path dir;
 
     private static String error(Path checkpoint) {
-        return assertThrows(UserError.class, () -> ClipModel.load(checkpoint)).getMessage();
+        return assertThrows(ClipMatchException.class, () -> ClipModel.load(checkpoint)).getMessage();
     }
 
     private static void assertMentions(String message, String... parts) {
@@ -192,7 +192,7 @@ class CheckpointErrorsTest {
     @Test
     void registryEntryRejectsACheckpointOfOtherSizes() {
         ClipConfig tiny = ClipModel.load(TinyModels.openClip()).config();
-        UserError e = assertThrows(UserError.class, () -> ModelRegistry.require("ViT-L-14").check(tiny, "x.pt"));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> ModelRegistry.require("ViT-L-14").check(tiny, "x.pt"));
         assertMentions(e.getMessage(), "registry model ViT-L-14 expects 224 px and 768");
     }
 }

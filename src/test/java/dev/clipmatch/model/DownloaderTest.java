@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -119,7 +119,7 @@ class DownloaderTest {
     void checksumMismatchIsRejectedAndDiscarded() {
         Path target = dir.resolve("ViT-Tiny.pt");
         String wrong = "0".repeat(64);
-        UserError e = assertThrows(UserError.class, () -> downloader.fetch(url, wrong, target));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> downloader.fetch(url, wrong, target));
         assertTrue(e.getMessage().contains("checksum mismatch") && e.getMessage().contains(sha), e.getMessage());
         assertFalse(Files.exists(target));
         assertFalse(Files.exists(dir.resolve("ViT-Tiny.pt.part")));
@@ -140,13 +140,13 @@ class DownloaderTest {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         Path target = dir.resolve("ViT-Tiny.pt");
-        UserError e = assertThrows(UserError.class, () -> downloader.fetch("http://127.0.0.1:" + port + "/ViT-Tiny.pt", sha, target));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> downloader.fetch("http://127.0.0.1:" + port + "/ViT-Tiny.pt", sha, target));
         assertTrue(e.getMessage().contains("put it at " + target), e.getMessage());
     }
 
     @Test
     void httpErrorIsReported() {
-        UserError e = assertThrows(UserError.class, () -> downloader.fetch(url.replace("ViT-Tiny", "missing"), sha, dir.resolve("x.pt")));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> downloader.fetch(url.replace("ViT-Tiny", "missing"), sha, dir.resolve("x.pt")));
         assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
     }
 }

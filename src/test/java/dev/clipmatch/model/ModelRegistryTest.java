@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.cli.Main;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -34,9 +34,9 @@ class ModelRegistryTest {
 
     @Test
     void resolvesNamesToTheCacheAndExplainsMissingFiles() {
-        UserError e = assertThrows(UserError.class, () -> ModelCache.resolve("ViT-B-32", cache));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> ModelCache.resolve("ViT-B-32", cache));
         assertTrue(e.getMessage().contains("fetch-model ViT-B-32") && e.getMessage().contains(cache.resolve("ViT-B-32.pt").toString()), e.getMessage());
-        UserError unknown = assertThrows(UserError.class, () -> ModelCache.resolve("ViT-Z-99", cache));
+        ClipMatchException unknown = assertThrows(ClipMatchException.class, () -> ModelCache.resolve("ViT-Z-99", cache));
         assertTrue(unknown.getMessage().contains("ViT-Z-99") && unknown.getMessage().contains("ViT-B-32"), unknown.getMessage());
         Path tiny = TinyModels.openClip();
         assertEquals(tiny, ModelCache.resolve(tiny.toString(), cache).checkpoint());

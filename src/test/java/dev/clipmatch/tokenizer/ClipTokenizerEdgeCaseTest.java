@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +73,7 @@ class ClipTokenizerEdgeCaseTest {
 
     @Test
     void longerTextIsAnErrorNamingItUnlessTruncated() {
-        UserError e = assertThrows(UserError.class, () -> tokenizer.encode(words(76), 77, false));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> tokenizer.encode(words(76), 77, false));
         assertTrue(e.getMessage().contains("78 tokens") && e.getMessage().contains("context length 77")
                 && e.getMessage().contains("\"a a a"), e.getMessage());
         int[] cut = tokenizer.encode(words(76), 77, true);
@@ -112,12 +112,12 @@ class ClipTokenizerEdgeCaseTest {
         assertEquals(EOT, batch.ids()[78]);
         assertEquals(0, batch.ids()[79]);
         assertEquals(EOT, batch.ids()[3 * 77 - 1]);
-        assertThrows(UserError.class, () -> tokenizer.batch(List.of("ok", words(100)), 77, false));
+        assertThrows(ClipMatchException.class, () -> tokenizer.batch(List.of("ok", words(100)), 77, false));
     }
 
     @Test
     void contextLengthBelowTwoIsRejected() {
-        assertThrows(UserError.class, () -> tokenizer.encode("a", 1, true));
+        assertThrows(ClipMatchException.class, () -> tokenizer.encode("a", 1, true));
     }
 
     @Test

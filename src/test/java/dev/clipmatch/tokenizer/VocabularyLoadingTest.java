@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.cli.UserError;
+import dev.clipmatch.ClipMatchException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ class VocabularyLoadingTest {
     @Test
     void defaultVocabularyComesFromTheEnvironmentOrTheCache() throws IOException {
         assertEquals(Path.of("/x/v.gz"), ClipTokenizer.defaultVocabulary(Map.of("CLIPMATCH_VOCAB", "/x/v.gz"), "/home"));
-        UserError missing = assertThrows(UserError.class,
+        ClipMatchException missing = assertThrows(ClipMatchException.class,
                 () -> ClipTokenizer.defaultVocabulary(Map.of("CLIPMATCH_CACHE", tmp.toString()), "/home"));
         assertTrue(missing.getMessage().contains("--vocab"), missing.getMessage());
         Files.copy(gz(), tmp.resolve("bpe_simple_vocab_16e6.txt.gz"));
@@ -73,7 +73,7 @@ class VocabularyLoadingTest {
     }
 
     private void assertUserError(Path path, String expectedPart) {
-        UserError e = assertThrows(UserError.class, () -> ClipTokenizer.load(path));
+        ClipMatchException e = assertThrows(ClipMatchException.class, () -> ClipTokenizer.load(path));
         assertTrue(e.getMessage().contains(expectedPart), e.getMessage());
         assertTrue(e.getMessage().contains(path.getFileName().toString()), "names the file: " + e.getMessage());
     }
