@@ -2,6 +2,7 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.image.OnError;
+import dev.clipmatch.io.InputFiles;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.model.EmbedJob;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -141,14 +141,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
     /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
     private static List<String> readLines(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new UserError(file + ": no such file");
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> lines = new ArrayList<>();

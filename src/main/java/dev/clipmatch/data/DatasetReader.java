@@ -1,12 +1,10 @@
 package dev.clipmatch.data;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.io.InputFiles;
 import dev.clipmatch.io.Json;
-import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,14 +25,10 @@ public final class DatasetReader {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String text;
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new ClipMatchException(file + ": no such file");
         } catch (CharacterCodingException e) {
             throw new ClipMatchException(file + ": not valid UTF-8");
-        } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         String label = file.getFileName().toString();

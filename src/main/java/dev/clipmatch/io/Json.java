@@ -11,8 +11,12 @@ import java.util.Map;
  * String / Long or Double / Boolean / null, and writes those back. Errors carry line and column.
  */
 public final class Json {
+    /** Nesting deeper than this is refused: no file of ours nests past 10, and the parser recurses per level. */
+    public static final int MAX_DEPTH = 256;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -40,9 +44,9 @@ public final class Json {
         char c = text.charAt(pos);
         switch (c) {
             case '{':
-                return object();
+                return nested(true);
             case '[':
-                return array();
+                return nested(false);
             case '"':
                 return string();
             case 't':
@@ -55,6 +59,13 @@ public final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) return number();
                 throw error("unexpected character '" + c + "'");
         }
+    }
+
+    private Object nested(boolean object) {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
+        Object v = object ? object() : array();
+        depth--;
+        return v;
     }
 
     private Map<String, Object> object() {
