@@ -46,7 +46,9 @@ public final class DatasetReader {
         final List<String> captions = new ArrayList<>();
         final List<Long> map = new ArrayList<>();
 
-        void add(String image, String caption) {
+        /** {@code where} locates the caption in the file ("FILE:LINE" or "FILE: entry K") for errors. */
+        void add(String image, String caption, String where) {
+            if (caption.isBlank()) throw new ClipMatchException(where + ": empty caption for image " + image);
             int i = index.computeIfAbsent(image, k -> index.size());
             captions.add(caption);
             map.add((long) i);
@@ -79,6 +81,7 @@ public final class DatasetReader {
         if (root instanceof Map<?, ?> m && m.get("images") instanceof List<?> l) root = l; // Karpathy's dataset_*.json
         if (!(root instanceof List<?> entries)) throw new ClipMatchException(file + ": expected a JSON list of {image_name, captions} objects");
         Builder b = new Builder();
+        Map<String, Integer> entryOf = new java.util.HashMap<>();
         int k = 0;
         for (Object o : entries) {
             k++;
@@ -90,11 +93,13 @@ public final class DatasetReader {
             String path = dir instanceof String d && !d.isEmpty() ? d + "/" + img : img;
             Object caps = e.containsKey("captions") ? e.get("captions") : e.get("sentences");
             if (!(caps instanceof List<?> list) || list.isEmpty()) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has no captions");
+            Integer earlier = entryOf.putIfAbsent(path, k);
+            if (earlier != null) throw new ClipMatchException(file + ": entry " + k + " repeats image " + path + " of entry " + earlier + " (one entry per image)");
             b.addImage(path);
             for (Object c : list) {
                 Object t = c instanceof Map<?, ?> sent ? sent.get("raw") : c;
                 if (!(t instanceof String s)) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
-                b.add(path, s);
+                b.add(path, s, file + ": entry " + k);
             }
         }
         return b.build(file, name);
@@ -107,7 +112,7 @@ public final class DatasetReader {
             if (line.isBlank()) continue;
             int tab = line.indexOf('\t'), hash = line.lastIndexOf('#', tab < 0 ? line.length() : tab);
             if (tab < 0 || hash < 0) throw new ClipMatchException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
-            b.add(line.substring(0, hash), line.substring(tab + 1).strip());
+            b.add(line.substring(0, hash), line.substring(tab + 1).strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
     }
@@ -137,7 +142,7 @@ public final class DatasetReader {
             if (cols.length < 2 || cap >= cols.length || imageCol >= cols.length)
                 throw new ClipMatchException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
             if (cols[imageCol].isBlank()) throw new ClipMatchException(file + ":" + (n + 1) + ": empty image path");
-            b.add(cols[imageCol].strip(), cols[cap].strip());
+            b.add(cols[imageCol].strip(), cols[cap].strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
     }
@@ -155,11 +160,11 @@ public final class DatasetReader {
             }
             if (!(o.get("image") instanceof String image)) throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"image\"");
             if (o.get("caption") instanceof String c) {
-                b.add(image, c);
+                b.add(image, c, file + ":" + (n + 1));
             } else if (o.get("captions") instanceof List<?> list && !list.isEmpty()) {
                 for (Object c2 : list) {
                     if (!(c2 instanceof String s)) throw new ClipMatchException(file + ":" + (n + 1) + ": captions must be strings");
-                    b.add(image, s);
+                    b.add(image, s, file + ":" + (n + 1));
                 }
             } else {
                 throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");

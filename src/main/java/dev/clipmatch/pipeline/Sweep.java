@@ -2,6 +2,7 @@ package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
@@ -67,6 +68,7 @@ public final class Sweep {
     }
 
     public Result run(Dataset dataset, Path imagesDir, Path outDir, Settings s) {
+        checkSettings(dataset, outDir, s);
         RecallPlot.warmUpInBackground(); // overlaps encoding
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
@@ -85,6 +87,8 @@ public final class Sweep {
             if (dataset.images().isEmpty()) throw new ClipMatchException("none of the images of " + dataset.name() + " is under " + imagesDir);
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
+        checkImageFiles(dataset, paths, imagesDir);
+        checkCaptionLengths(dataset, s.truncate());
         String modelKey = clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName();
         Path cacheDir = cacheRoot.resolve("embeddings").resolve(modelKey);
         t = lap("read", t);
@@ -181,6 +185,66 @@ public final class Sweep {
         AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
         AtomicFiles.writeString(outDir.resolve("report.json"), Json.pretty(report));
         return evaluation;
+    }
+
+    /** What can be checked before encoding is, so that a bad argument never costs an encoding run. */
+    private static void checkSettings(Dataset dataset, Path outDir, Settings s) {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) throw new ClipMatchException(outDir + ": exists and is not a directory; the run folder must be one");
+        for (int n : s.sampleSizes()) {
+            if (n > dataset.images().size())
+                throw new ClipMatchException("a sample of " + n + " images exceeds the " + dataset.images().size() + " images of " + dataset.name());
+        }
+        if (s.similarity() != null) {
+            long[] shape = Npy.header(s.similarity()).shape();
+            if (shape.length != 2) throw new ClipMatchException(s.similarity() + ": expected a 2-D [images, captions] score matrix, found shape " + java.util.Arrays.toString(shape));
+            // With skipped images the matrix must still be the full dataset's (its rows are dropped with them).
+            if (s.onError() == OnError.FAIL && (shape[0] != dataset.images().size() || shape[1] != dataset.captions().size()))
+                throw new ClipMatchException(s.similarity() + ": score matrix is " + shape[0] + " x " + shape[1] + " but " + dataset.name() + " has "
+                        + dataset.images().size() + " images and " + dataset.captions().size() + " captions");
+        }
+    }
+
+    /**
+     * One file listed under two names would count as two images (and compete with itself): an error. A name
+     * that leads outside the images folder ("../", absolute, a link) is allowed but said.
+     */
+    private void checkImageFiles(Dataset dataset, List<Path> paths, Path imagesDir) {
+        Map<Path, Integer> byFile = new java.util.HashMap<>();
+        List<String> outside = new ArrayList<>();
+        Path root;
+        try {
+            root = imagesDir.toRealPath();
+        } catch (IOException e) {
+            root = imagesDir.toAbsolutePath().normalize();
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            Path real;
+            try {
+                real = paths.get(i).toRealPath();
+            } catch (IOException e) {
+                continue;  // missing files were handled before; a file that vanished now fails when it is read
+            }
+            Integer first = byFile.putIfAbsent(real, i);
+            if (first != null)
+                throw new ClipMatchException(dataset.name() + ": images " + dataset.images().get(first) + " and " + dataset.images().get(i) + " are the same file ("
+                        + real + "); list each image once");
+            if (!real.startsWith(root)) outside.add(dataset.images().get(i));
+        }
+        if (!outside.isEmpty())
+            err.println("clipmatch: notice: " + outside.size() + " image(s) of " + dataset.name() + " lie outside " + imagesDir + ": "
+                    + String.join(", ", outside.subList(0, Math.min(5, outside.size()))) + (outside.size() > 5 ? ", ..." : ""));
+    }
+
+    /** A caption longer than the context is an error naming it, before anything is encoded (unless truncating). */
+    private void checkCaptionLengths(Dataset dataset, boolean truncate) {
+        if (truncate) return;
+        int ctx = clip.model().config().contextLength();
+        for (int c = 0; c < dataset.captions().size(); c++) {
+            int tokens = clip.tokenizer().encode(dataset.captions().get(c)).length;
+            if (tokens > ctx)
+                throw new TextTooLongException(dataset.name() + ": caption " + c + " (of image " + dataset.images().get((int) dataset.captionImage()[c])
+                        + ") is " + tokens + " tokens, more than the model's context of " + ctx + "; truncation cuts it as clip.tokenize(truncate=True) does");
+        }
     }
 
     /** Encodes the images the cache lacks, batch by batch (each batch is on disk before the next starts). */
