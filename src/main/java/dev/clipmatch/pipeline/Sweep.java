@@ -67,8 +67,22 @@ public final class Sweep {
         return now;
     }
 
+    /** Runs the sweep into {@code outDir}, which is replaced as a whole only when every file is written ({@link RunFolder}). */
     public Result run(Dataset dataset, Path imagesDir, Path outDir, Settings s) {
         checkSettings(dataset, outDir, s);
+        try (RunFolder folder = new RunFolder(outDir)) {
+            try {
+                Result result = run(dataset, imagesDir, folder, s);
+                folder.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                folder.abandon();
+                throw e;
+            }
+        }
+    }
+
+    private Result run(Dataset dataset, Path imagesDir, RunFolder outDir, Settings s) {
         RecallPlot.warmUpInBackground(); // overlaps encoding
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
@@ -88,7 +102,7 @@ public final class Sweep {
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
         checkImageFiles(dataset, paths, imagesDir);
-        checkCaptionLengths(dataset, s.truncate());
+        Map<String, byte[]> textKeyOf = textKeys(dataset, s.truncate());
         String modelKey = clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName();
         Path cacheDir = cacheRoot.resolve("embeddings").resolve(modelKey);
         t = lap("read", t);
@@ -98,6 +112,7 @@ public final class Sweep {
         int imagesEncoded;
         boolean[] unreadable = new boolean[paths.size()];
         try (EmbeddingCache cache = new EmbeddingCache(cacheDir.resolve("images.bin"), clip.dim())) {
+            reportDamage(cache, cacheDir.resolve("images.bin"));
             imagesEncoded = encodeImages(cache, paths, imageKeys, s, unreadable, skipped);
             t = lap("encode_images", t);
             boolean anyUnreadable = false;
@@ -118,7 +133,8 @@ public final class Sweep {
             Embeddings texts;
             int textsEncoded;
             try (EmbeddingCache textCache = new EmbeddingCache(cacheDir.resolve("texts.bin"), clip.dim())) {
-                byte[][] textKeys = dataset.captions().stream().map(Sweep::textKey).toArray(byte[][]::new);
+                reportDamage(textCache, cacheDir.resolve("texts.bin"));
+                byte[][] textKeys = dataset.captions().stream().map(textKeyOf::get).toArray(byte[][]::new);
                 textsEncoded = encodeTexts(textCache, dataset.captions(), textKeys, s);
                 t = lap("encode_texts", t);
                 float[] tx = new float[dataset.captions().size() * clip.dim()];
@@ -131,14 +147,16 @@ public final class Sweep {
         }
     }
 
-    private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
+    /** Writes every file of the run into {@code run}'s staging folder. */
+    private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, RunFolder run, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new ClipMatchException("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows())
+                throw new ClipMatchException("a sample of " + n + " images exceeds the " + images.rows() + " images of " + dataset.name() + " left after skipping");
         }
-        Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
-        Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
-        Npy.writeLongs(outDir.resolve("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
+        Npy.writeFloats(run.file("image_embeddings.npy"), images.data(), images.rows(), images.dim());
+        Npy.writeFloats(run.file("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
+        Npy.writeLongs(run.file("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("model", clip.label());
         index.put("checkpoint_sha256", clip.checkpointSha256());
@@ -146,7 +164,7 @@ public final class Sweep {
         index.put("dataset", dataset.name());
         index.put("images", paths.stream().map(p -> p.toAbsolutePath().toString()).toList());
         index.put("captions", dataset.captions());
-        AtomicFiles.writeString(outDir.resolve("index.json"), Json.pretty(index));
+        AtomicFiles.writeString(run.file("index.json"), Json.pretty(index));
         t = lap("write_embeddings", t);
 
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
@@ -170,21 +188,26 @@ public final class Sweep {
             markdown = EvalReport.markdown(title, evaluation, null, null, List.of());
         }
         t = lap("evaluate", t);
-        RecallPlot.write(outDir.resolve("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
-        AtomicFiles.writeString(outDir.resolve("report.csv"), EvalReport.csv(evaluation));
+        RecallPlot.write(run.file("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
+        AtomicFiles.writeString(run.file("report.csv"), EvalReport.csv(evaluation));
         lap("report", t);
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("model", clip.label());
-        run.put("checkpoint_sha256", clip.checkpointSha256());
-        run.put("dataset", dataset.name());
-        run.put("images_encoded", imagesEncoded);
-        run.put("texts_encoded", textsEncoded);
-        run.put("skipped", skipped);
-        run.put("seconds", seconds);
-        report.put("run", run);
-        AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
-        AtomicFiles.writeString(outDir.resolve("report.json"), Json.pretty(report));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model", clip.label());
+        info.put("checkpoint_sha256", clip.checkpointSha256());
+        info.put("dataset", dataset.name());
+        info.put("images_encoded", imagesEncoded);
+        info.put("texts_encoded", textsEncoded);
+        info.put("skipped", skipped);
+        info.put("seconds", seconds);
+        report.put("run", info);
+        AtomicFiles.writeString(run.file("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
+        AtomicFiles.writeString(run.file("report.json"), Json.pretty(report));
         return evaluation;
+    }
+
+    private void reportDamage(EmbeddingCache cache, Path file) {
+        if (cache.damagedRecords() > 0)
+            err.println("clipmatch: notice: " + file + ": " + cache.damagedRecords() + " damaged record(s) ignored (bad checksum or NaN/Inf); their items are encoded again");
     }
 
     /** What can be checked before encoding is, so that a bad argument never costs an encoding run. */
@@ -235,16 +258,29 @@ public final class Sweep {
                     + String.join(", ", outside.subList(0, Math.min(5, outside.size()))) + (outside.size() > 5 ? ", ..." : ""));
     }
 
-    /** A caption longer than the context is an error naming it, before anything is encoded (unless truncating). */
-    private void checkCaptionLengths(Dataset dataset, boolean truncate) {
-        if (truncate) return;
+    /**
+     * Each distinct caption's cache key: the SHA-256 of its token ids, which is what the text tower sees (so another
+     * vocabulary, or truncation, never reuses a vector). A caption longer than the context (without truncation) is
+     * an error naming it, raised before anything is encoded.
+     */
+    private Map<String, byte[]> textKeys(Dataset dataset, boolean truncate) {
         int ctx = clip.model().config().contextLength();
+        Map<String, byte[]> keys = new java.util.HashMap<>();
         for (int c = 0; c < dataset.captions().size(); c++) {
-            int tokens = clip.tokenizer().encode(dataset.captions().get(c)).length;
-            if (tokens > ctx)
+            String caption = dataset.captions().get(c);
+            if (keys.containsKey(caption)) continue;
+            int[] ids = clip.tokenizer().encode(caption);
+            if (ids.length > ctx && !truncate)
                 throw new TextTooLongException(dataset.name() + ": caption " + c + " (of image " + dataset.images().get((int) dataset.captionImage()[c])
-                        + ") is " + tokens + " tokens, more than the model's context of " + ctx + "; truncation cuts it as clip.tokenize(truncate=True) does");
+                        + ") is " + ids.length + " tokens, more than the model's context of " + ctx + "; truncation cuts it as clip.tokenize(truncate=True) does");
+            if (ids.length > ctx) ids = clip.tokenizer().encode(caption, ctx, true);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * ids.length);
+            bytes.asIntBuffer().put(ids);
+            MessageDigest md = sha256();
+            md.update("tokens\0".getBytes(StandardCharsets.UTF_8));
+            keys.put(caption, md.digest(bytes.array()));
         }
+        return keys;
     }
 
     /** Encodes the images the cache lacks, batch by batch (each batch is on disk before the next starts). */
@@ -262,6 +298,8 @@ public final class Sweep {
                 for (int i = b.start(); i < Math.min(todo.size(), b.start() + s.batchSize()); i++) {
                     int global = todo.get(i);
                     if (kept < b.count() && b.paths().get(kept).equals(paths.get(global))) {
+                        // Keyed by the bytes that were decoded: a file changed since it was hashed gets its own entry.
+                        keys[global] = b.sha256().get(kept);
                         batchKeys[kept++] = keys[global];
                     } else {
                         unreadable[global] = true;
@@ -282,7 +320,7 @@ public final class Sweep {
         List<Integer> todo = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int c = 0; c < captions.size(); c++) {
-            if (cache.get(keys[c]) == null && seen.add(captions.get(c))) todo.add(c);
+            if (cache.get(keys[c]) == null && seen.add(new String(keys[c], StandardCharsets.ISO_8859_1))) todo.add(c);
         }
         if (todo.isEmpty()) return 0;
         int[] length = new int[captions.size()];
@@ -305,10 +343,6 @@ public final class Sweep {
             }
         }
         return todo.size();
-    }
-
-    static byte[] textKey(String caption) {
-        return sha256().digest(("text\0" + caption).getBytes(StandardCharsets.UTF_8));
     }
 
     /** SHA-256 of each file's bytes, two files at a time. */
