@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +24,15 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * CLIP ViT inference on LibTorch ops: the image tower (patch convolution, class token, pre-LN transformer,
  * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
- * end token = argmax of the ids, projection). Float32 on the CPU. Text batches are trimmed to their longest
- * sequence: with the causal mask, positions after a row's end token cannot change its feature.
+ * end token = argmax of the ids, projection). Float32 on the CPU.
+ *
+ * <p>Batch invariance: an item's embedding depends only on the item. The matrix products' summation order
+ * depends on their shapes (BLAS blocking and kernel choice), so the model never runs a batch's shape: rows go
+ * through calls of exactly {@link #CALL_ROWS} rows (the last call padded with copies of its last row, whose
+ * outputs are dropped), and a caption runs at a length that depends only on its own end token (rounded up to a
+ * multiple of {@link #TEXT_LENGTH_STEP}; with the causal mask, later positions cannot change its feature), in
+ * calls holding captions of that same length. Encoded alone, in any batch, at any position or thread count,
+ * after a resume or from a cache warmed by another subset: the same vector, bit for bit.
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -33,6 +41,11 @@ import org.bytedeco.pytorch.global.torch;
  * and LibTorch's intra-op parallelism at one thread each.
  */
 public final class ClipModel {
+    /** Rows per model call, whatever the batch: fixed so that every product has the same shape. */
+    public static final int CALL_ROWS = 1;
+    /** A caption runs at its token count rounded up to a multiple of this (at most the context length). */
+    public static final int TEXT_LENGTH_STEP = 8;
+
     private final Checkpoint checkpoint;
     private final ClipConfig cfg;
     private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
@@ -138,7 +151,24 @@ public final class ClipModel {
         int per = 3 * s * s;
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
-        return inChunks(count, (from, to) -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
+        List<Call> calls = new ArrayList<>();
+        for (int from = 0; from < count; from += CALL_ROWS) {
+            int real = Math.min(CALL_ROWS, count - from);
+            float[] in = pixels;
+            int offset = from * per;
+            if (real < CALL_ROWS) {  // pad with copies of the last image
+                in = new float[CALL_ROWS * per];
+                System.arraycopy(pixels, offset, in, 0, real * per);
+                for (int r = real; r < CALL_ROWS; r++) System.arraycopy(pixels, offset + (real - 1) * per, in, r * per, per);
+                offset = 0;
+            }
+            float[] input = in;
+            int at = offset;
+            int[] rows = new int[real];
+            for (int r = 0; r < real; r++) rows[r] = from + r;
+            calls.add(new Call(rows, () -> Tensors.toFloats(encodeImages(Tensors.fromFloats(input, at, CALL_ROWS, 3, s, s)))));
+        }
+        return run(calls, count);
     }
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
@@ -166,68 +196,74 @@ public final class ClipModel {
     public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
-        return inChunks(rows, (from, to) ->
-                Tensors.toFloats(encodeTextsTensor(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
-    }
-
-    /** Text embeddings as a tensor; call inside a PointerScope. */
-    private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         if (contextLength > cfg.contextLength())
             throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
-        long[] eot = new long[rows];
-        int longest = 1;
+        // Each caption's own run length; captions of one length share calls.
+        java.util.TreeMap<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
         for (int r = 0; r < rows; r++) {
-            int best = 0;
-            for (int i = 0; i < contextLength; i++) {
-                long id = ids[r * contextLength + i];
-                if (id < 0 || id >= cfg.vocabSize())
-                    throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
-                if (id > ids[r * contextLength + best]) best = i;
-            }
-            eot[r] = best;
-            longest = Math.max(longest, best + 1);
+            int end = endToken(ids, r, contextLength);
+            int length = trim ? Math.min(contextLength, (end / TEXT_LENGTH_STEP + 1) * TEXT_LENGTH_STEP) : contextLength;
+            byLength.computeIfAbsent(length, k -> new ArrayList<>()).add(r);
         }
-        int len = trim ? longest : contextLength;
-        Tensor idTensor = Tensors.fromLongs(ids, rows, contextLength);
-        if (len < contextLength) idTensor = idTensor.narrow(1, 0, len);
-        Tensor x = torch.embedding(tokenEmbedding, idTensor).add_(textPos.narrow(0, 0, len)); // [B, L, W]
+        List<Call> calls = new ArrayList<>();
+        byLength.forEach((length, members) -> {
+            for (int from = 0; from < members.size(); from += CALL_ROWS) {
+                int real = Math.min(CALL_ROWS, members.size() - from);
+                long[] in = new long[CALL_ROWS * length];
+                int[] callRows = new int[real];
+                for (int r = 0; r < CALL_ROWS; r++) {
+                    int source = members.get(from + Math.min(r, real - 1));  // padding repeats the last caption
+                    if (r < real) callRows[r] = source;
+                    System.arraycopy(ids, source * contextLength, in, r * length, length);
+                }
+                calls.add(new Call(callRows, () -> Tensors.toFloats(encodeTextsTensor(in, CALL_ROWS, length))));
+            }
+        });
+        return run(calls, rows);
+    }
+
+    /** Position of row {@code r}'s end token (its largest id, as CLIP takes it); every id is checked against the vocabulary. */
+    private int endToken(long[] ids, int r, int contextLength) {
+        int best = 0;
+        for (int i = 0; i < contextLength; i++) {
+            long id = ids[r * contextLength + i];
+            if (id < 0 || id >= cfg.vocabSize())
+                throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
+            if (id > ids[r * contextLength + best]) best = i;
+        }
+        return best;
+    }
+
+    /** Text embeddings of {@code rows} sequences of exactly {@code length} ids, as a tensor; call inside a PointerScope. */
+    private Tensor encodeTextsTensor(long[] ids, int rows, int length) {
+        long[] flat = new long[rows];
+        for (int r = 0; r < rows; r++) flat[r] = (long) r * length + endToken(ids, r, length);
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(ids, rows, length)).add_(textPos.narrow(0, 0, length)); // [B, L, W]
         for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), true);
         x = layerNorm(x, lnFinalW, lnFinalB);
-        long[] flat = new long[rows];
-        for (int r = 0; r < rows; r++) flat[r] = (long) r * len + eot[r];
         x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
         return x.matmul(textProj);
     }
 
     // ---------------------------------------------------------------- shared
 
-    /** Encodes rows [from, to) to float[(to - from) * embedDim]; runs inside a PointerScope and InferenceMode. */
-    private interface Chunk {
-        float[] encode(int from, int to);
-    }
+    /** One model call of {@link #CALL_ROWS} rows; its first {@code rows.length} outputs are those of these input rows. */
+    private record Call(int[] rows, java.util.function.Supplier<float[]> encode) {}
 
-    /** Splits {@code count} rows into one chunk per thread and concatenates the results in order. */
-    private float[] inChunks(int count, Chunk chunk) {
+    /** Runs the calls (spread over the thread pool, each its own PointerScope) and places their outputs. */
+    private float[] run(List<Call> calls, int count) {
         ExecutorService p;
-        int n;
         synchronized (this) {
-            p = pool;
-            n = Math.min(threads, count);
+            p = threads > 1 ? pool : null;
         }
-        if (p == null || n <= 1) return scoped(chunk, 0, count);
-        int per = (count + n - 1) / n;
         List<Future<float[]>> parts = new ArrayList<>();
-        for (int from = 0; from < count; from += per) {
-            int f = from, t = Math.min(count, from + per);
-            parts.add(p.submit(() -> scoped(chunk, f, t)));
-        }
+        for (Call c : calls) parts.add(p == null || calls.size() == 1 ? CompletableFuture.completedFuture(scoped(c)) : p.submit(() -> scoped(c)));
         int dim = cfg.embedDim();
         float[] out = new float[count * dim];
-        int at = 0;
-        for (Future<float[]> f : parts) {
+        for (int i = 0; i < calls.size(); i++) {
             float[] part;
             try {
-                part = f.get();
+                part = parts.get(i).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while encoding", e);
@@ -235,17 +271,17 @@ public final class ClipModel {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 throw new IllegalStateException(e.getCause());
             }
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
+            int[] rows = calls.get(i).rows();
+            for (int r = 0; r < rows.length; r++) System.arraycopy(part, r * dim, out, rows[r] * dim, dim);
         }
         return out;
     }
 
     @SuppressWarnings("try") // the scope frees the block's tensors without being named in it
-    private static float[] scoped(Chunk chunk, int from, int to) {
+    private static float[] scoped(Call call) {
         try (PointerScope scope = new PointerScope()) {
             InferenceMode guard = new InferenceMode();
-            return chunk.encode(from, to);
+            return call.encode().get();
         }
     }
 
