@@ -26,13 +26,13 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
  * end token = argmax of the ids, projection). Float32 on the CPU.
  *
- * <p>Batch invariance: an item's embedding depends only on the item. The matrix products' summation order
- * depends on their shapes (BLAS blocking and kernel choice), so the model never runs a batch's shape: rows go
- * through calls of exactly {@link #CALL_ROWS} rows (the last call padded with copies of its last row, whose
- * outputs are dropped), and a caption runs at a length that depends only on its own end token (rounded up to a
- * multiple of {@link #TEXT_LENGTH_STEP}; with the causal mask, later positions cannot change its feature), in
- * calls holding captions of that same length. Encoded alone, in any batch, at any position or thread count,
- * after a resume or from a cache warmed by another subset: the same vector, bit for bit.
+ * <p>Batch invariance: an item's embedding depends only on the item. A matrix product's summation order depends
+ * on its shape and on where a row falls in BLAS's tiles (OpenBLAS's edge kernels sum differently: a row's
+ * result changed with its position in a fixed-size batch too), so each model call encodes one item, and a caption
+ * runs at a length that depends only on its own end token (rounded up to a multiple of
+ * {@link #TEXT_LENGTH_STEP}; with the causal mask, later positions cannot change its feature). Encoded alone, in
+ * any batch, at any position or thread count, after a resume or from a cache warmed by another subset: the same
+ * vector, bit for bit. The calls of a batch run concurrently, one per thread.
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -41,8 +41,6 @@ import org.bytedeco.pytorch.global.torch;
  * and LibTorch's intra-op parallelism at one thread each.
  */
 public final class ClipModel {
-    /** Rows per model call, whatever the batch: fixed so that every product has the same shape. */
-    public static final int CALL_ROWS = 1;
     /** A caption runs at its token count rounded up to a multiple of this (at most the context length). */
     public static final int TEXT_LENGTH_STEP = 8;
 
@@ -152,21 +150,9 @@ public final class ClipModel {
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
         List<Call> calls = new ArrayList<>();
-        for (int from = 0; from < count; from += CALL_ROWS) {
-            int real = Math.min(CALL_ROWS, count - from);
-            float[] in = pixels;
-            int offset = from * per;
-            if (real < CALL_ROWS) {  // pad with copies of the last image
-                in = new float[CALL_ROWS * per];
-                System.arraycopy(pixels, offset, in, 0, real * per);
-                for (int r = real; r < CALL_ROWS; r++) System.arraycopy(pixels, offset + (real - 1) * per, in, r * per, per);
-                offset = 0;
-            }
-            float[] input = in;
-            int at = offset;
-            int[] rows = new int[real];
-            for (int r = 0; r < real; r++) rows[r] = from + r;
-            calls.add(new Call(rows, () -> Tensors.toFloats(encodeImages(Tensors.fromFloats(input, at, CALL_ROWS, 3, s, s)))));
+        for (int i = 0; i < count; i++) {
+            int item = i;
+            calls.add(new Call(item, () -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, item * per, 1, 3, s, s)))));
         }
         return run(calls, count);
     }
@@ -198,27 +184,13 @@ public final class ClipModel {
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
         if (contextLength > cfg.contextLength())
             throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
-        // Each caption's own run length; captions of one length share calls.
-        java.util.TreeMap<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
+        List<Call> calls = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
             int end = endToken(ids, r, contextLength);
             int length = trim ? Math.min(contextLength, (end / TEXT_LENGTH_STEP + 1) * TEXT_LENGTH_STEP) : contextLength;
-            byLength.computeIfAbsent(length, k -> new ArrayList<>()).add(r);
+            long[] in = Arrays.copyOfRange(ids, r * contextLength, r * contextLength + length);
+            calls.add(new Call(r, () -> Tensors.toFloats(encodeTextsTensor(in, 1, length))));
         }
-        List<Call> calls = new ArrayList<>();
-        byLength.forEach((length, members) -> {
-            for (int from = 0; from < members.size(); from += CALL_ROWS) {
-                int real = Math.min(CALL_ROWS, members.size() - from);
-                long[] in = new long[CALL_ROWS * length];
-                int[] callRows = new int[real];
-                for (int r = 0; r < CALL_ROWS; r++) {
-                    int source = members.get(from + Math.min(r, real - 1));  // padding repeats the last caption
-                    if (r < real) callRows[r] = source;
-                    System.arraycopy(ids, source * contextLength, in, r * length, length);
-                }
-                calls.add(new Call(callRows, () -> Tensors.toFloats(encodeTextsTensor(in, CALL_ROWS, length))));
-            }
-        });
         return run(calls, rows);
     }
 
@@ -247,8 +219,8 @@ public final class ClipModel {
 
     // ---------------------------------------------------------------- shared
 
-    /** One model call of {@link #CALL_ROWS} rows; its first {@code rows.length} outputs are those of these input rows. */
-    private record Call(int[] rows, java.util.function.Supplier<float[]> encode) {}
+    /** One model call: the embedding of input row {@code row}. */
+    private record Call(int row, java.util.function.Supplier<float[]> encode) {}
 
     /** Runs the calls (spread over the thread pool, each its own PointerScope) and places their outputs. */
     private float[] run(List<Call> calls, int count) {
@@ -271,8 +243,7 @@ public final class ClipModel {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 throw new IllegalStateException(e.getCause());
             }
-            int[] rows = calls.get(i).rows();
-            for (int r = 0; r < rows.length; r++) System.arraycopy(part, r * dim, out, rows[r] * dim, dim);
+            System.arraycopy(part, 0, out, calls.get(i).row() * dim, dim);
         }
         return out;
     }
