@@ -4,6 +4,8 @@ import dev.clipmatch.ClipMatch;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.InputFiles;
 import dev.clipmatch.io.Json;
+import dev.clipmatch.io.OutputFiles;
+import java.nio.channels.FileChannel;
 import dev.clipmatch.model.EmbedJob;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,8 +96,18 @@ public final class EmbedCommand implements Callable<Integer> {
         ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
         EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
-        Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
-                .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
+        List<Path> read = new ArrayList<>(List.of(input.images != null ? input.images : input.texts));
+        if (input.images != null) read.addAll(listImages(input.images));
+        OutputFiles.refuseInput(out, read);
+        OutputFiles.refuseInput(EmbedJob.sidecarPath(out), read);
+        OutputFiles.refuseForeign(EmbedJob.sidecarPath(out), List.of("kind", "checkpoint_sha256", "shape"), "clipmatch embedding sidecar");
+        Map<String, Object> sidecar;
+        try (FileChannel lock = OutputFiles.lock(out)) {
+            sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
+                    .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot release its lock (" + e.getMessage() + ")");
+        }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("out", out.toString());
         summary.put("sidecar", EmbedJob.sidecarPath(out).toString());
