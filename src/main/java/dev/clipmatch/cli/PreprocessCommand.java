@@ -3,10 +3,11 @@ package dev.clipmatch.cli;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.io.Progress;
+import dev.clipmatch.pipeline.OnError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,8 +63,8 @@ public final class PreprocessCommand implements Callable<Integer> {
         int kept = 0;
         List<Object> keptPaths = new ArrayList<>();
         List<Object> skipped = new ArrayList<>();
-        long startNanos = System.nanoTime(), lastReport = startNanos;
-        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, batchSize, threads, policy)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, batchSize, threads, policy == OnError.SKIP);
+                Progress progress = new Progress(System.err, "preprocess", "images", images.size(), 1.0)) {
             for (ImageBatch batch : loader) {
                 System.arraycopy(batch.pixels(), 0, all, kept * length, batch.count() * length);
                 kept += batch.count();
@@ -72,13 +73,7 @@ public final class PreprocessCommand implements Callable<Integer> {
                     System.err.println("clipmatch: skipped " + line);
                     skipped.add(line);
                 }
-                long now = System.nanoTime();
-                if (images.size() > batchSize && now - lastReport > 1_000_000_000L) {
-                    lastReport = now;
-                    int done = batch.start() + batch.count() + batch.skipped().size();
-                    double rate = done / ((now - startNanos) / 1e9);
-                    System.err.printf("preprocess: %d/%d images, %.1f images/s, ETA %.0f s%n", done, images.size(), rate, (images.size() - done) / rate);
-                }
+                if (images.size() > batchSize) progress.add(batch.count() + batch.skipped().size());
             }
         }
         if (kept == 0) throw new UserError("no image could be read (" + skipped.size() + " skipped)");
@@ -92,7 +87,7 @@ public final class PreprocessCommand implements Callable<Integer> {
         summary.put("size", config.size());
         summary.put("images", keptPaths);
         summary.put("skipped", skipped);
-        System.out.println(Json.write(summary));
+        System.out.println(JsonFiles.compact(summary));
         return 0;
     }
 }

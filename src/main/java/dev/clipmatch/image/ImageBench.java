@@ -71,7 +71,7 @@ public final class ImageBench {
                 } else {
                     List<Path> rounds = new ArrayList<>();
                     for (int r = 0; r < 4; r++) rounds.addAll(images);
-                    try (ImageBatchLoader loader = new ImageBatchLoader(rounds, pre, 32, threads, OnError.FAIL)) {
+                    try (ImageBatchLoader loader = new ImageBatchLoader(rounds, pre, 32, threads, false)) {
                         for (ImageBatch b : loader) {
                             checksum += b.pixels()[0];
                             done += b.count();

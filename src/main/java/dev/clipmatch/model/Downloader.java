@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Progress;
 import java.io.IOException;
 import java.io.InputStream;

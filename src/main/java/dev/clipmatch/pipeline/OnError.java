@@ -1,4 +1,4 @@
-package dev.clipmatch.image;
+package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatchException;
 import java.util.Locale;
