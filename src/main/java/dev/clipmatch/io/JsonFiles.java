@@ -26,8 +26,13 @@ public final class JsonFiles {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS) // "224" is not a number
             .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
+
+    /** For files of other tools (Hugging Face configs, safetensors headers, datasets): plain maps, lists, Long/Double. */
+    private static final ObjectMapper UNTYPED = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
 
     private JsonFiles() {}
 
@@ -56,8 +61,24 @@ public final class JsonFiles {
         return parse(text, where, JsonNode.class);
     }
 
-    public static JsonNode readTree(Path file) {
-        return read(file, JsonNode.class);
+    /**
+     * A JSON object of another tool's format as an insertion-ordered map of maps, lists, strings, Long/Double,
+     * Boolean and null; malformed text or another top-level value is an {@link InputFileException} naming {@code where}.
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, String where) {
+        Object value = parseValue(text, where);
+        if (!(value instanceof Map)) throw new InputFileException(where + ": expected a JSON object");
+        return (Map<String, Object>) value;
+    }
+
+    /** Any JSON value, as {@link #parseObject} reads objects. */
+    public static Object parseValue(String text, String where) {
+        try {
+            return UNTYPED.readValue(text, Object.class);
+        } catch (JsonProcessingException e) {
+            throw malformed(where, e);
+        }
     }
 
     private static String readText(Path file) {

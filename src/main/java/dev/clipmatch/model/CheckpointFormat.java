@@ -1,7 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,8 +51,8 @@ public enum CheckpointFormat {
     private static List<Path> shards(Path index) {
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(index));
-        } catch (IOException | IllegalArgumentException e) {
+            json = JsonFiles.parseObject(Files.readString(index), index + ": shard index");
+        } catch (IOException e) {
             throw new ClipMatchException(index + ": unreadable shard index (" + e.getMessage() + ")");
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map) || map.isEmpty())

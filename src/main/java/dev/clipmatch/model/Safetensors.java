@@ -1,7 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,12 +50,8 @@ public final class Safetensors {
             while (headerBuf.hasRemaining()) {
                 if (ch.read(headerBuf, 8 + headerBuf.position()) < 0) throw new ClipMatchException(file + ": truncated safetensors header");
             }
-            Map<String, Object> header;
-            try {
-                header = Json.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim());
-            } catch (IllegalArgumentException e) {
-                throw new ClipMatchException(file + ": malformed safetensors header (" + e.getMessage() + ")");
-            }
+            Map<String, Object> header = JsonFiles.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim(),
+                    file + ": malformed safetensors header");
             long dataStart = 8 + headerLen;
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Map.Entry<String, Object> e : header.entrySet()) {

@@ -6,6 +6,7 @@ import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.EvalInputs;
+import dev.clipmatch.eval.EvalJson;
 import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
@@ -14,7 +15,7 @@ import dev.clipmatch.eval.RecallPlot;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.EmbeddingCache;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Embeddings;
 import java.io.PrintStream;
@@ -127,18 +128,13 @@ public final class Sweep {
         Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
         Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
         Npy.writeLongs(outDir.resolve("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
-        Map<String, Object> index = new LinkedHashMap<>();
-        index.put("model", clip.label());
-        index.put("checkpoint_sha256", clip.checkpointSha256());
-        index.put("preprocess", clip.presetName());
-        index.put("dataset", dataset.name());
-        index.put("images", paths.stream().map(p -> p.toAbsolutePath().toString()).toList());
-        index.put("captions", dataset.captions());
-        AtomicFiles.writeString(outDir.resolve("index.json"), Json.pretty(index));
+        SweepIndex index = new SweepIndex(clip.label(), clip.checkpointSha256(), clip.presetName(), dataset.name(),
+                paths.stream().map(p -> p.toAbsolutePath().toString()).toList(), dataset.captions());
+        AtomicFiles.writeString(outDir.resolve(SweepIndex.FILE), JsonFiles.pretty(index));
         t = lap("write_embeddings", t);
 
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
-        Map<String, Object> report;
+        EvalJson report;
         Evaluation evaluation;
         String markdown;
         String title = clip.label() + " on " + dataset.name();
@@ -161,17 +157,9 @@ public final class Sweep {
         RecallPlot.write(outDir.resolve("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
         AtomicFiles.writeString(outDir.resolve("report.csv"), EvalReport.csv(evaluation));
         lap("report", t);
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("model", clip.label());
-        run.put("checkpoint_sha256", clip.checkpointSha256());
-        run.put("dataset", dataset.name());
-        run.put("images_encoded", imagesEncoded);
-        run.put("texts_encoded", textsEncoded);
-        run.put("skipped", skipped);
-        run.put("seconds", seconds);
-        report.put("run", run);
+        SweepReport.Run run = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
         AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
-        AtomicFiles.writeString(outDir.resolve("report.json"), Json.pretty(report));
+        AtomicFiles.writeString(outDir.resolve("report.json"), JsonFiles.pretty(new SweepReport(report, run)));
         return evaluation;
     }
 
