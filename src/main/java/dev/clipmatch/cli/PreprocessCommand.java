@@ -11,9 +11,7 @@ import dev.clipmatch.pipeline.OnError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,8 +59,8 @@ public final class PreprocessCommand implements Callable<Integer> {
 
         float[] all = new float[images.size() * length];
         int kept = 0;
-        List<Object> keptPaths = new ArrayList<>();
-        List<Object> skipped = new ArrayList<>();
+        List<String> keptPaths = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, batchSize, threads, policy == OnError.SKIP);
                 Progress progress = new Progress(System.err, "preprocess", "images", images.size(), 1.0)) {
             for (ImageBatch batch : loader) {
@@ -80,14 +78,10 @@ public final class PreprocessCommand implements Callable<Integer> {
         long[] shape = images.size() == 1 ? new long[] {3, config.size(), config.size()} : new long[] {kept, 3, config.size(), config.size()};
         Npy.writeFloats(out, kept == images.size() ? all : Arrays.copyOf(all, kept * length), shape);
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("out", out.toString());
-        summary.put("shape", shape);
-        summary.put("preset", preset);
-        summary.put("size", config.size());
-        summary.put("images", keptPaths);
-        summary.put("skipped", skipped);
-        System.out.println(JsonFiles.compact(summary));
+        System.out.println(JsonFiles.compact(new Summary(out.toString(), shape, preset, config.size(), keptPaths, skipped)));
         return 0;
     }
+
+    /** The line printed on stdout. */
+    record Summary(String out, long[] shape, String preset, int size, List<String> images, List<String> skipped) {}
 }

@@ -2,8 +2,8 @@ package dev.clipmatch.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.model.ClipConfig;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The JSON written next to {@code embed}'s .npy (OUT.json): what was embedded, with which model and settings.
@@ -17,7 +17,7 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EmbedSidecar(String kind, String model, String checkpoint, String checkpointFormat, String checkpointSha256,
-        Map<String, Object> modelConfig, Preprocess preprocess, Tokenizer tokenizer, boolean normalized, String dtype, String input,
+        ClipConfig.Description modelConfig, Preprocess preprocess, Tokenizer tokenizer, boolean normalized, String dtype, String input,
         List<Integer> shape, int count, List<Object> order, List<String> skipped) {
 
     public record Preprocess(String preset, int size, PreprocessConfig.ResizeMode resizeMode, PreprocessConfig.Interpolation interpolation,
