@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch eval}: exact Recall@K of a retrieval result, full set and sampled protocols, both directions. */
@@ -68,11 +69,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Write the report as CSV, one row per metric.")
     Path csv;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.DeviceOption deviceOption;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native worker threads (0: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
 
     @Override
     public Integer call() {
@@ -82,7 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserError("give --image-embeddings and --text-embeddings, or --similarity, or both");
         if (fuse != null && (embeddings == null || similarity == null)) throw new UserError("--fuse needs both embeddings and --similarity");
         if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
-        if (threads > 0) CpuBackend.setThreads(threads);
+        if (threadsOption.checked() > 0) CpuBackend.setThreads(threadsOption.threads);
         EmbeddingSource clip = embeddings == null ? null : loadEmbeddings();
         MatrixSource other = similarity == null ? null : loadMatrix(clip);
         ScoreSource primary = clip != null ? clip : other;
@@ -113,7 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (im.dim() != tx.dim())
             throw new UserError(embeddings.images + " has dimension " + im.dim() + " but " + embeddings.texts + " has " + tx.dim());
         long[] map = mapping(im.rows(), tx.rows());
-        return new EmbeddingSource(im, tx, map, Backends.select(device, System.err));
+        return new EmbeddingSource(im, tx, map, Backends.select(deviceOption.spelling(), System.err));
     }
 
     private MatrixSource loadMatrix(EmbeddingSource clip) {

@@ -5,14 +5,13 @@ import dev.clipmatch.data.Dataset;
 import dev.clipmatch.data.DatasetReader;
 import dev.clipmatch.data.KnownDatasets;
 import dev.clipmatch.eval.EvalReport;
-import dev.clipmatch.image.OnError;
-import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.pipeline.Sweep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
@@ -56,8 +55,20 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--fuse", paramLabel = "W", description = "With --similarity: also evaluate (1-W)*z(CLIP) + W*z(other).")
     Double fuse;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "A missing or unreadable image stops the run or is skipped and reported (default: ${DEFAULT-VALUE}).")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
+
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
+
+    @Mixin
+    SharedOptions.DeviceOption deviceOption;
+
+    @Mixin
+    SharedOptions.VocabOption vocabOption;
+
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context (as clip.tokenize(truncate=True)).")
     boolean truncate;
@@ -65,20 +76,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--threads", paramLabel = "N", description = "LibTorch threads (default: one per core).")
-    Integer threads;
-
     @Option(names = "--io-threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache of models, data and embeddings (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
 
     @Override
     public Integer call() {
@@ -87,7 +86,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (batchSize < 1 || ioThreads < 1) throw new UserError("--batch-size and --io-threads must be at least 1");
         if (fuse != null && similarity == null) throw new UserError("--fuse needs --similarity");
         if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
-        Path cache = ModelCache.dirOr(cacheDir);
+        Path cache = cacheDirOption.resolved();
         Dataset data;
         Path imageDir;
         Path asFile = Path.of(dataset);
@@ -110,9 +109,9 @@ public final class SweepCommand implements Callable<Integer> {
         int imageCount = data.images().size();
         int[] sizes = sampleImages != null ? sampleImages : Arrays.stream(DEFAULT_SIZES).filter(n -> n <= imageCount).toArray();
         for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, null, threadsOption.checked(), deviceOption.spelling()));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
-        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
+        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, onErrorOption.onError, batchSize, ioThreads, truncate, similarity, fuse);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
         System.out.print(EvalReport.table(r.evaluation()));
         System.out.printf("%nencoded %d images and %d captions (the rest from the cache); %d skipped%nreport: %s%n", r.imagesEncoded(), r.textsEncoded(),

@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
@@ -186,8 +187,8 @@ public final class EmbedJob {
         TokenBatch tokens;
         try {
             tokens = in.tokenizer().batch(in.texts().subList(from, to), ctx, in.truncate());
-        } catch (ClipMatchException e) {
-            throw new ClipMatchException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
+        } catch (TextTooLongException e) {
+            throw new TextTooLongException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
         }
         Integer[] byLength = new Integer[count];
         for (int i = 0; i < count; i++) byLength[i] = i;

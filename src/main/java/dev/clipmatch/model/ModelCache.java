@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -34,10 +34,10 @@ public final class ModelCache {
         if (Files.exists(asPath)) return new Resolved(asPath, null);
         var entry = ModelRegistry.find(model);
         if (entry.isEmpty())
-            throw new ClipMatchException("model '" + model + "' is neither an existing checkpoint path nor a registry name (known: " + ModelRegistry.names() + ")");
+            throw new CheckpointException("model '" + model + "' is neither an existing checkpoint path nor a registry name (known: " + ModelRegistry.names() + ")");
         Path file = cacheDir.resolve(entry.get().file());
         if (!Files.isRegularFile(file))
-            throw new ClipMatchException("model " + entry.get().name() + " is not downloaded: run 'clipmatch fetch-model " + entry.get().name()
+            throw new CheckpointException("model " + entry.get().name() + " is not downloaded: run 'clipmatch fetch-model " + entry.get().name()
                     + "', or put " + entry.get().url() + " at " + file);
         return new Resolved(file, entry.get());
     }
