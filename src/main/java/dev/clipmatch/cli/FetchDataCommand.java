@@ -1,7 +1,7 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.data.KnownDatasets;
-import dev.clipmatch.model.Downloader;
+import dev.clipmatch.io.Downloader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

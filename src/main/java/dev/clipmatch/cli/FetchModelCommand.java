@@ -1,6 +1,6 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.model.Downloader;
+import dev.clipmatch.io.Downloader;
 import dev.clipmatch.model.ModelEntry;
 import dev.clipmatch.model.ModelRegistry;
 import java.io.PrintStream;
@@ -8,8 +8,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 

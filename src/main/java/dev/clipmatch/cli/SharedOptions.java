@@ -1,7 +1,7 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.image.OnError;
-import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.io.CacheDir;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -46,7 +46,7 @@ final class SharedOptions {
 
         /** The cache root: this option, else the environment's default. */
         Path resolved() {
-            return ModelCache.dirOr(cacheDir);
+            return CacheDir.dirOr(cacheDir);
         }
     }
 

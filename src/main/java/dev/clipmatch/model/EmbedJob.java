@@ -8,6 +8,7 @@ import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.io.Progress;

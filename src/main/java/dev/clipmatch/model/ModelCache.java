@@ -5,21 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where downloaded models live: ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}, one flat directory holding the
- * checkpoints under their registry file names and the tokenizer vocabulary they share.
+ * Downloaded models in the cache ({@link dev.clipmatch.io.CacheDir}): one flat directory holding the checkpoints under
+ * their registry file names and the tokenizer vocabulary they share.
  */
 public final class ModelCache {
     private ModelCache() {}
-
-    public static Path defaultDir() {
-        String env = System.getenv("CLIPMATCH_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "clipmatch");
-    }
-
-    public static Path dirOr(Path override) {
-        return override != null ? override : defaultDir();
-    }
 
     /** A resolved --model argument: the checkpoint path and, when it came from the registry, its entry. */
     public record Resolved(Path checkpoint, ModelEntry entry) {

@@ -1,4 +1,4 @@
-package dev.clipmatch.model;
+package dev.clipmatch.io;
 
 import dev.clipmatch.InputFileException;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public final class Checksums {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    static MessageDigest newDigest() {
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
