@@ -33,20 +33,14 @@ public final class MatchCommand implements Callable<Integer> {
     Path json;
 
     @Mixin
-    SharedOptions.VocabOption vocabOption;
-
-    @Mixin
-    SharedOptions.CacheDirOption cacheDirOption;
-
-    @Mixin
-    SharedOptions.DeviceOption deviceOption;
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context.")
     boolean truncate;
 
     @Override
     public Integer call() {
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, null, null, deviceOption.spelling()));
+        ClipMatch clip = ClipMatch.load(model, encoder.options(null));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         float[] p = clip.probabilities(im, tx);

@@ -45,13 +45,7 @@ public final class SearchCommand implements Callable<Integer> {
     String model;
 
     @Mixin
-    SharedOptions.VocabOption vocabOption;
-
-    @Mixin
-    SharedOptions.CacheDirOption cacheDirOption;
-
-    @Mixin
-    SharedOptions.DeviceOption deviceOption;
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -68,7 +62,7 @@ public final class SearchCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(indexFile + ": cannot read (" + e.getMessage() + ")");
         }
-        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, null, null, deviceOption.spelling()));
+        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), encoder.options(null));
         if (!clip.checkpointSha256().equals(meta.get("checkpoint_sha256")))
             throw new UserError(index + " was built with checkpoint " + meta.get("checkpoint_sha256") + ", not " + clip.label() + " ("
                     + clip.checkpointSha256() + "); embeddings of different models are not comparable");

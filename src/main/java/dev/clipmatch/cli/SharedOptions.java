@@ -1,10 +1,12 @@
 package dev.clipmatch.cli;
 
+import dev.clipmatch.ClipMatch;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.CacheDir;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -47,6 +49,54 @@ final class SharedOptions {
         /** The cache root: this option, else the environment's default. */
         Path resolved() {
             return CacheDir.dirOr(cacheDir);
+        }
+    }
+
+    /** Recall cut-offs and the sampled protocol's repetitions and seed (eval, sweep). */
+    static final class ProtocolOptions {
+        @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
+        int[] ks;
+
+        @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        void check() {
+            for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
+            if (iterations < 1) throw new UserError("--iterations must be at least 1, got " + iterations);
+        }
+    }
+
+    /** Another model's score matrix to compare with, and the optional score fusion (eval, sweep). */
+    static final class ComparisonOptions {
+        @Option(names = "--similarity", paramLabel = "S.npy",
+                description = {"Score matrix [images, captions] (float32/float16) of another model, e.g. NAAF's exported scores:",
+                    "evaluated on the same samples as the embeddings and compared pair by pair."})
+        Path similarity;
+
+        @Option(names = "--fuse", paramLabel = "W", description = "With --similarity: also evaluate (1-W)*z(CLIP) + W*z(other), scores z-normalised.")
+        Double fuse;
+
+        void check() {
+            if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
+        }
+    }
+
+    /** What a command that loads a model to encode and score needs besides the model (match, search, sweep). */
+    static final class EncoderOptions {
+        @Mixin
+        VocabOption vocab;
+
+        @Mixin
+        CacheDirOption cacheDir;
+
+        @Mixin
+        DeviceOption device;
+
+        ClipMatch.Options options(Integer threads) {
+            return new ClipMatch.Options(cacheDir.cacheDir, vocab.vocab, null, threads, device.spelling());
         }
     }
 
