@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
+import dev.clipmatch.cli.BenchMain;
 import dev.clipmatch.cli.Main;
 import dev.clipmatch.io.ArchViolations;
 import dev.clipmatch.kernels.CpuBackend;
@@ -58,6 +59,14 @@ class ArchitectureTest {
     void theShippedClassesWereFound() {
         // A wrong package name would make every rule above pass vacuously.
         assertTrue(SHIPPED.contain(Main.class) && SHIPPED.contain(CpuBackend.class) && SHIPPED.contain(CudaBackend.class), "classes imported: " + SHIPPED.size());
+    }
+
+    @Test
+    void benchmarksAreNotShipped() {
+        // src/bench/java is compiled with the tests (tools/bench runs it), never into target/classes and the jar.
+        assertTrue(SHIPPED.stream().noneMatch(c -> c.getSimpleName().contains("Bench")),
+                "bench classes among the shipped ones: " + SHIPPED.stream().filter(c -> c.getSimpleName().contains("Bench")).toList());
+        assertTrue(new ClassFileImporter().importClasses(BenchMain.class).contain(BenchMain.class));
     }
 
     @Test
