@@ -5,6 +5,7 @@ import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
 import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.io.CacheDir;
 import dev.clipmatch.io.Checksums;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.Embeddings;
@@ -77,7 +78,7 @@ public final class ClipMatch {
      * recipe at the model's input size.
      */
     public static ClipMatch load(String model, Options o) {
-        Path cache = ModelCache.dirOr(o.cacheDir());
+        Path cache = CacheDir.dirOr(o.cacheDir());
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
         String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))

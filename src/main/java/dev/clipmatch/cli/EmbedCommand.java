@@ -2,11 +2,9 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.JsonFiles;
-import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.pipeline.EmbedJob;
 import dev.clipmatch.pipeline.EmbedSidecar;
 import dev.clipmatch.pipeline.Encoder;
-import dev.clipmatch.pipeline.OnError;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -26,6 +24,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -64,11 +63,17 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--normalize", description = "L2-normalise every embedding.")
     boolean normalize;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image stops the run (fail) or is reported and left out (skip). Default: ${DEFAULT-VALUE}.")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Encoding threads (default: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
+
+    @Mixin
+    SharedOptions.VocabOption vocabOption;
+
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -76,25 +81,18 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset (models/preprocess/); default: the registry's, else clip-<input size>.")
     String preset;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
-    Path vocab;
-
     @Option(names = "--truncate", description = "Cut texts longer than the context length instead of failing.")
     boolean truncate;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model and embedding cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
 
     @Override
     public Integer call() {
         if (batchSize < 0) throw new UserError("--batch-size must be positive");
-        if (threads < 0) throw new UserError("--threads must be at least 1");
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu"));
         EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, listImages(input.images)) : texts();
         int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
-        EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, OnError.parse(onError), truncate), normalize);
-        EmbedSidecar sidecar = new EmbedJob(clip, ModelCache.dirOr(cacheDir), System.err).run(inputs, settings, out);
+        EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
+        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
         PrintWriter pw = spec.commandLine().getOut();
         pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch search}: top-K images for a text, or captions for an image, from a sweep's cached embeddings. */
@@ -41,14 +42,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Model (default: the one the index was built with).")
     String model;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -59,7 +54,7 @@ public final class SearchCommand implements Callable<Integer> {
         if (!Files.isRegularFile(indexFile))
             throw new UserError(indexFile + ": no such file (is " + index + " the output folder of 'clipmatch sweep'?)");
         SweepIndex meta = JsonFiles.read(indexFile, SweepIndex.class);
-        ClipMatch clip = ClipMatch.load(model != null ? model : meta.model(), new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model != null ? model : meta.model(), encoder.options(null));
         if (!clip.checkpointSha256().equals(meta.checkpointSha256()))
             throw new UserError(index + " was built with checkpoint " + meta.checkpointSha256() + ", not " + clip.label() + " ("
                     + clip.checkpointSha256() + "); embeddings of different models are not comparable");

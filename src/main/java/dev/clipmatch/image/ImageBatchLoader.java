@@ -1,6 +1,7 @@
 package dev.clipmatch.image;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -129,7 +130,7 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
                 positions[kept.size()] = p.start + i;
                 kept.add(images.get(p.start + i));
             } else {
-                if (!skipUnreadable) throw new ClipMatchException(p.errors[i]);
+                if (!skipUnreadable) throw new ImageException(p.errors[i]);
                 skipped.add(p.errors[i]);
             }
         }

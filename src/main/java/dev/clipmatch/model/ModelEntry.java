@@ -1,5 +1,6 @@
 package dev.clipmatch.model;
 
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public record ModelEntry(String name, List<String> aliases, String description, 
     /** Fails when a loaded checkpoint does not have the sizes this entry promises (a wrong file under the right name). */
     public void check(ClipConfig c, String source) {
         if ((imageResolution > 0 && c.resolution() != imageResolution) || (embedDim > 0 && c.embedDim() != embedDim))
-            throw new ClipMatchException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
+            throw new CheckpointException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
                     + ", but registry model " + name + " expects " + imageResolution + " px and " + embedDim);
     }
 }

@@ -1,5 +1,6 @@
 package dev.clipmatch.model;
 
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
@@ -35,7 +36,7 @@ public final class ModelRegistry {
     }
 
     public static ModelEntry require(String nameOrAlias) {
-        return find(nameOrAlias).orElseThrow(() -> new ClipMatchException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
+        return find(nameOrAlias).orElseThrow(() -> new CheckpointException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
     }
 
     public static String names() {

@@ -100,7 +100,7 @@ public final class Encoder {
         for (int i = 0; i < ids.length; i++) {
             try {
                 ids[i] = tok.encode(texts.get(i), ctx, s.truncate());
-            } catch (ClipMatchException e) {
+            } catch (TextTooLongException e) {
                 throw new TextTooLongException(where.apply(i) + ": " + e.getMessage(), e);
             }
         }

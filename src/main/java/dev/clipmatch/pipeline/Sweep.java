@@ -2,6 +2,8 @@ package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
@@ -69,8 +71,8 @@ public final class Sweep {
         if (!missing.isEmpty()) {
             String list = String.join(", ", missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? ", ..." : "");
             if (s.onError() == OnError.FAIL)
-                throw new ClipMatchException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list
-                        + " (--on-error skip leaves them out)");
+                throw new InputFileException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list,
+                        ClipMatchException.Remedy.SKIP_BAD_IMAGES);
             boolean[] drop = new boolean[dataset.images().size()];
             for (int i = 0; i < drop.length; i++) drop[i] = !Files.isRegularFile(paths.get(i));
             for (String m : missing) skipped.add(m + ": missing");
@@ -123,7 +125,7 @@ public final class Sweep {
     private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new ClipMatchException("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows()) throw new ClipMatchException("sample size " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
         }
         Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
         Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
