@@ -1,8 +1,8 @@
 package dev.clipmatch.data;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.io.InputFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public final class DatasetReader {
             byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new ClipMatchException(file + ": not valid UTF-8");
+            throw new InputFileException(file + ": not valid UTF-8");
         }
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         String label = file.getFileName().toString();
@@ -37,7 +37,7 @@ public final class DatasetReader {
         if (name.endsWith(".jsonl")) return jsonl(file, lines, label);
         if (name.endsWith(".token") || name.endsWith(".token.txt")) return token(file, lines, label);
         if (name.endsWith(".tsv") || name.endsWith(".txt")) return tsv(file, lines, label);
-        throw new ClipMatchException(file + ": unknown caption file format (expected .json Karpathy split, .token, .tsv or .jsonl)");
+        throw new InputFileException(file + ": unknown caption file format (expected .json Karpathy split, .token, .tsv or .jsonl)");
     }
 
     /** Collects captions per image in order of first appearance. */
@@ -48,7 +48,7 @@ public final class DatasetReader {
 
         /** {@code where} locates the caption in the file ("FILE:LINE" or "FILE: entry K") for errors. */
         void add(String image, String caption, String where) {
-            if (caption.isBlank()) throw new ClipMatchException(where + ": empty caption for image " + image);
+            if (caption.isBlank()) throw new InputFileException(where + ": empty caption for image " + image);
             int i = index.computeIfAbsent(image, k -> index.size());
             captions.add(caption);
             map.add((long) i);
@@ -59,12 +59,12 @@ public final class DatasetReader {
         }
 
         Dataset build(Path file, String name) {
-            if (captions.isEmpty()) throw new ClipMatchException(file + ": no captions found");
+            if (captions.isEmpty()) throw new InputFileException(file + ": no captions found");
             int[] count = new int[index.size()];
             for (long m : map) count[(int) m]++;
             List<String> images = new ArrayList<>(index.keySet());
             for (int i = 0; i < count.length; i++) {
-                if (count[i] == 0) throw new ClipMatchException(file + ": image " + images.get(i) + " has no caption");
+                if (count[i] == 0) throw new InputFileException(file + ": image " + images.get(i) + " has no caption");
             }
             return new Dataset(name, images, captions, map.stream().mapToLong(Long::longValue).toArray());
         }
@@ -72,33 +72,28 @@ public final class DatasetReader {
 
     @SuppressWarnings("unchecked")
     private static Dataset karpathy(Path file, String text, String name) {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(file + ": " + e.getMessage());
-        }
+        Object root = JsonFiles.parseValue(text, file.toString());
         if (root instanceof Map<?, ?> m && m.get("images") instanceof List<?> l) root = l; // Karpathy's dataset_*.json
-        if (!(root instanceof List<?> entries)) throw new ClipMatchException(file + ": expected a JSON list of {image_name, captions} objects");
+        if (!(root instanceof List<?> entries)) throw new InputFileException(file + ": expected a JSON list of {image_name, captions} objects");
         Builder b = new Builder();
         Map<String, Integer> entryOf = new java.util.HashMap<>();
         int k = 0;
         for (Object o : entries) {
             k++;
-            if (!(o instanceof Map<?, ?> raw)) throw new ClipMatchException(file + ": entry " + k + " is not an object");
+            if (!(o instanceof Map<?, ?> raw)) throw new InputFileException(file + ": entry " + k + " is not an object");
             Map<String, Object> e = (Map<String, Object>) raw;
             Object image = e.containsKey("image_name") ? e.get("image_name") : e.getOrDefault("filename", e.get("image"));
-            if (!(image instanceof String img)) throw new ClipMatchException(file + ": entry " + k + " has no image_name");
+            if (!(image instanceof String img)) throw new InputFileException(file + ": entry " + k + " has no image_name");
             Object dir = e.containsKey("file_path") ? e.get("file_path") : e.get("filepath");
             String path = dir instanceof String d && !d.isEmpty() ? d + "/" + img : img;
             Object caps = e.containsKey("captions") ? e.get("captions") : e.get("sentences");
-            if (!(caps instanceof List<?> list) || list.isEmpty()) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has no captions");
+            if (!(caps instanceof List<?> list) || list.isEmpty()) throw new InputFileException(file + ": entry " + k + " (" + img + ") has no captions");
             Integer earlier = entryOf.putIfAbsent(path, k);
-            if (earlier != null) throw new ClipMatchException(file + ": entry " + k + " repeats image " + path + " of entry " + earlier + " (one entry per image)");
+            if (earlier != null) throw new InputFileException(file + ": entry " + k + " repeats image " + path + " of entry " + earlier + " (one entry per image)");
             b.addImage(path);
             for (Object c : list) {
                 Object t = c instanceof Map<?, ?> sent ? sent.get("raw") : c;
-                if (!(t instanceof String s)) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
+                if (!(t instanceof String s)) throw new InputFileException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
                 b.add(path, s, file + ": entry " + k);
             }
         }
@@ -111,7 +106,7 @@ public final class DatasetReader {
             String line = lines.get(n);
             if (line.isBlank()) continue;
             int tab = line.indexOf('\t'), hash = line.lastIndexOf('#', tab < 0 ? line.length() : tab);
-            if (tab < 0 || hash < 0) throw new ClipMatchException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
+            if (tab < 0 || hash < 0) throw new InputFileException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
             b.add(line.substring(0, hash), line.substring(tab + 1).strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
@@ -140,8 +135,8 @@ public final class DatasetReader {
             String[] cols = line.split("\t", -1);
             int cap = captionCol >= 0 ? captionCol : cols.length - 1;
             if (cols.length < 2 || cap >= cols.length || imageCol >= cols.length)
-                throw new ClipMatchException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
-            if (cols[imageCol].isBlank()) throw new ClipMatchException(file + ":" + (n + 1) + ": empty image path");
+                throw new InputFileException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
+            if (cols[imageCol].isBlank()) throw new InputFileException(file + ":" + (n + 1) + ": empty image path");
             b.add(cols[imageCol].strip(), cols[cap].strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
@@ -152,22 +147,17 @@ public final class DatasetReader {
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n);
             if (line.isBlank()) continue;
-            Map<String, Object> o;
-            try {
-                o = Json.parseObject(line);
-            } catch (IllegalArgumentException e) {
-                throw new ClipMatchException(file + ":" + (n + 1) + ": " + e.getMessage());
-            }
-            if (!(o.get("image") instanceof String image)) throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"image\"");
+            Map<String, Object> o = JsonFiles.parseObject(line, file + ":" + (n + 1));
+            if (!(o.get("image") instanceof String image)) throw new InputFileException(file + ":" + (n + 1) + ": missing \"image\"");
             if (o.get("caption") instanceof String c) {
                 b.add(image, c, file + ":" + (n + 1));
             } else if (o.get("captions") instanceof List<?> list && !list.isEmpty()) {
                 for (Object c2 : list) {
-                    if (!(c2 instanceof String s)) throw new ClipMatchException(file + ":" + (n + 1) + ": captions must be strings");
+                    if (!(c2 instanceof String s)) throw new InputFileException(file + ":" + (n + 1) + ": captions must be strings");
                     b.add(image, s, file + ":" + (n + 1));
                 }
             } else {
-                throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");
+                throw new InputFileException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");
             }
         }
         return b.build(file, name);

@@ -54,13 +54,8 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, abs);
             tmp = null;
-            syncDirectory(abs.getParent());
         } catch (IOException e) {
             throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
@@ -72,6 +67,25 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /** Renames a finished file (a verified download) to {@code target}, replacing it in one step where the file system can. */
+    public static void moveIntoPlace(Path finished, Path target) {
+        try {
+            move(finished, target);
+        } catch (IOException e) {
+            throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Renames, then forces the directory entry to disk (so a power cut keeps the old file or the new one). */
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(to.toAbsolutePath().getParent());
     }
 
     public static void writeString(Path target, String text) {

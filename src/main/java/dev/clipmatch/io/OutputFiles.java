@@ -40,7 +40,7 @@ public final class OutputFiles {
         boolean ours;
         try {
             ours = Files.isRegularFile(file) && Files.size(file) < (64L << 20)
-                    && Json.parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8)) instanceof Map<?, ?> m && m.keySet().containsAll(signature);
+                    && JsonFiles.parseValue(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file.toString()) instanceof Map<?, ?> m && m.keySet().containsAll(signature);
         } catch (IOException | RuntimeException e) {
             ours = false;
         }

@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,7 +184,7 @@ public final class ClipModel {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
         if (contextLength > cfg.contextLength())
-            throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
+            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
         List<Call> calls = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
             int end = endToken(ids, r, contextLength);

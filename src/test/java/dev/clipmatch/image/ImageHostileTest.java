@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ class ImageHostileTest {
         Map<String, Object> expected;
         try (InputStream in = ImageHostileTest.class.getResourceAsStream("/image/hostile/expected.json")) {
             assertNotNull(in, "hostile/expected.json on the test classpath");
-            expected = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            expected = TestJson.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         List<?> cases = (List<?>) expected.get("cases");
         assertTrue(cases.size() >= 20, "cases: " + cases.size());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.TinyModels;
 import java.awt.image.BufferedImage;
@@ -130,7 +130,7 @@ class FaultInjectionTest {
     /** The run's result without its timings and cache counts (which differ between a fresh run and a resumed one). */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> result(Path out) throws Exception {
-        Map<String, Object> report = Json.parseObject(Files.readString(out.resolve("report.json")));
+        Map<String, Object> report = TestJson.parseObject(Files.readString(out.resolve("report.json")));
         Map<String, Object> run = (Map<String, Object>) report.get("run");
         run.remove("seconds");
         run.remove("images_encoded");
@@ -142,9 +142,9 @@ class FaultInjectionTest {
     @SuppressWarnings("unchecked")
     private static void assertConsistent(Path out) throws Exception {
         if (!Files.exists(out.resolve("report.json"))) return;
-        long images = (Long) Json.parseObject(Files.readString(out.resolve("report.json"))).get("images");
+        long images = (Long) TestJson.parseObject(Files.readString(out.resolve("report.json"))).get("images");
         assertEquals(images, Npy.header(out.resolve("image_embeddings.npy")).shape()[0], "embeddings and report of the same run");
-        assertEquals(images, (long) ((List<Object>) Json.parseObject(Files.readString(out.resolve("index.json"))).get("images")).size(), "index of the same run");
+        assertEquals(images, (long) ((List<Object>) TestJson.parseObject(Files.readString(out.resolve("index.json"))).get("images")).size(), "index of the same run");
     }
 
     private void assertOneLine(Outcome o, int code, String expected) {
@@ -251,6 +251,6 @@ class FaultInjectionTest {
         String report = Files.readString(dir.resolve("run/report.json"));
         assertTrue(report.contains("im2.png: not an image in a supported format"), report);
         assertTrue(report.contains("im1.png"), report);
-        assertEquals(IMAGES - 2, (long) (Long) Json.parseObject(report).get("images"));
+        assertEquals(IMAGES - 2, (long) (Long) TestJson.parseObject(report).get("images"));
     }
 }

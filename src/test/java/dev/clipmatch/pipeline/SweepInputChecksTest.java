@@ -10,7 +10,7 @@ import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.CliRun;
 import dev.clipmatch.TestData;
 import dev.clipmatch.data.DatasetReader;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.TinyModels;
 import java.nio.file.Files;
@@ -140,7 +140,7 @@ class SweepInputChecksTest {
                 "--iterations", "1", "--json", json.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("undefined (1 iteration)"), r.out());
-        Map<String, Object> sampled = (Map<String, Object>) ((List<Object>) Json.parseObject(Files.readString(json)).get("sampled")).get(0);
+        Map<String, Object> sampled = (Map<String, Object>) ((List<Object>) TestJson.parseObject(Files.readString(json)).get("sampled")).get(0);
         Map<String, Object> r1 = (Map<String, Object>) ((Map<String, Object>) sampled.get("image_to_text")).get("R@1");
         assertTrue(r1.containsKey("std") && r1.containsKey("ci95"));
         assertNull(r1.get("std"));
