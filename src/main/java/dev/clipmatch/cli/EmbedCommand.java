@@ -42,6 +42,9 @@ public final class EmbedCommand implements Callable<Integer> {
             description = "Registry name (see 'clipmatch models'; looked up in the cache) or a checkpoint: TorchScript .pt, .safetensors, or a Hugging Face directory.")
     String model;
 
+    @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
+    String arch;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
@@ -91,7 +94,7 @@ public final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
         if (threads < 0) throw new UserError("--threads must be at least 1");
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu", arch));
         EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
         Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)

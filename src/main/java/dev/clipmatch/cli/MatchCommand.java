@@ -22,6 +22,9 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
+    String arch;
+
     @Parameters(index = "0", paramLabel = "IMAGE")
     Path image;
 
@@ -45,7 +48,7 @@ public final class MatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device, arch));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         float[] p = clip.probabilities(im, tx);

@@ -43,6 +43,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Model (default: the one the index was built with).")
     String model;
 
+    @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
+    String arch;
+
     @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
     Path vocab;
 
@@ -67,7 +70,8 @@ public final class SearchCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(indexFile + ": cannot read (" + e.getMessage() + ")");
         }
-        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDir, vocab, null, null, device,
+                arch != null ? arch : (String) meta.get("arch")));
         if (!clip.checkpointSha256().equals(meta.get("checkpoint_sha256")))
             throw new UserError(index + " was built with checkpoint " + meta.get("checkpoint_sha256") + ", not " + clip.label() + " ("
                     + clip.checkpointSha256() + "); embeddings of different models are not comparable");

@@ -25,6 +25,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
+    String arch;
+
     @Option(names = "--dataset", defaultValue = "flickr30k", paramLabel = "flickr30k|coco|FILE",
             description = "A known test split (caption file in the cache, see fetch-data) or a caption file: Karpathy .json, .token, .tsv, .jsonl (default: ${DEFAULT-VALUE}).")
     String dataset;
@@ -110,7 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
         int imageCount = data.images().size();
         int[] sizes = sampleImages != null ? sampleImages : Arrays.stream(DEFAULT_SIZES).filter(n -> n <= imageCount).toArray();
         for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device, arch));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
         Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);

@@ -137,6 +137,7 @@ public final class Sweep {
         Npy.writeLongs(outDir.resolve("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("model", clip.label());
+        if (clip.arch() != null) index.put("arch", clip.arch());
         index.put("checkpoint_sha256", clip.checkpointSha256());
         index.put("preprocess", clip.presetName());
         index.put("dataset", dataset.name());
