@@ -248,7 +248,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
 
             ClipConfig.Activation act = quickGelu ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
             Fields v = new Fields(source, "model_cfg.vision_cfg.", vision);
-            v.off("timm_model_name", "a timm vision tower (e.g. ConvNeXt)");
+            v.off("timm_model_name", "a timm vision tower (ConvNeXt, SigLIP, EVA, ViTamin, ...)");
             JsonNode layers = v.get("layers");
             if (layers != null && layers.isArray()) v.refuse("layers", layers, "a ResNet vision tower (ModifiedResNet) is not supported yet");
             int vWidth = v.integer("width", 768);
@@ -318,7 +318,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             t.allow(TEXT_INERT);
             t.done();
             if (vEps != tEps)
-                throw new UnsupportedFeatureException(source + ": different LayerNorm eps in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
+                throw new UnsupportedFeatureException(source + ": a different LayerNorm eps (norm_kwargs.eps) in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
 
             ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(vWidth / headWidth, tHeads, act, act, vEps, visionPool, lnAfterPool, textPool, eosId, causal);
             return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize));
