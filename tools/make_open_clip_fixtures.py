@@ -75,6 +75,10 @@ VARIANTS = {
                     "text_cfg": {"norm_kwargs": {"eps": 1e-6}}}, None, False),
     "squash-bilinear": ({"vision_cfg": {"image_size": 40}},
                         {"mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "interpolation": "bilinear", "resize_mode": "squash"}, False),
+    # ModifiedResNet (RN50's layout at width 4, one block per stage): BatchNorm statistics, anti-aliased strides, attention pool
+    "resnet": ({"vision_cfg": {"image_size": 64, "layers": [1, 1, 1, 1], "width": 4, "head_width": 16, "patch_size": None}}, None, True),
+    "resnet-quickgelu-2x": ({"quick_gelu": True, "vision_cfg": {"image_size": 64, "layers": [2, 1, 1, 1], "width": 4, "head_width": 32,
+                                                                "patch_size": None}}, None, False),
     "shortest-bicubic-48": ({"vision_cfg": {"image_size": 48, "patch_size": 16}},
                             {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "interpolation": "bicubic", "resize_mode": "shortest"}, False),
 }
@@ -105,7 +109,10 @@ def randomise(model, rng, used_ids):
     out = {}
     for k, v in sd.items():
         if not v.is_floating_point():
-            out[k] = v
+            out[k] = v  # BatchNorm's num_batches_tracked
+            continue
+        if k.endswith("running_var"):
+            out[k] = round_bits(torch.from_numpy(rng.uniform(0.5, 2.0, tuple(v.shape)).astype(np.float32)))
             continue
         if k.endswith("token_embedding.weight"):
             table = torch.from_numpy(rng.normal(0, 0.5, (61, v.shape[1])).astype(np.float32))
@@ -117,10 +124,10 @@ def randomise(model, rng, used_ids):
             out[k] = v
         else:
             scale = 0.3 if v.ndim == 1 else 1.0 / max(1.0, np.sqrt(v.shape[-1]))
-            base = 1.0 if "ln_" in k and k.endswith(".weight") else 0.0  # LayerNorm gains near 1
+            base = 1.0 if ("ln_" in k or ".bn" in k or "downsample.1" in k) and k.endswith(".weight") else 0.0  # norm gains near 1
             out[k] = round_bits(v * 0 + base + torch.from_numpy(rng.normal(0, scale, tuple(v.shape)).astype(np.float32)))
     # stored as float16 (exact for these values, half the bytes); open_clip casts them on loading, as clipmatch does
-    return {k: v.half().contiguous() for k, v in out.items() if v.is_floating_point()}
+    return {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in out.items()}
 
 
 def gz(src, dst):

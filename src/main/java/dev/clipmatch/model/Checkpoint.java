@@ -76,6 +76,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
             for (Tensor t : raw.values()) Tensors.keep(t);
         }
         StateDict weights = new StateDict(source, raw);
+        if (openClip != null) openClip.checkTowerKind(weights);
         ClipConfig config = ClipConfig.infer(weights, spec);
         if (openClip != null) openClip.check(config, source);
         return new Checkpoint(path, format, weights, config, openClip == null ? null : openClip.preprocess());

@@ -16,7 +16,7 @@ public record ClipConfig(
         int textWidth, int textLayers, int textHeads, int textMlp, int contextLength, int vocabSize,
         Activation visionActivation, Activation textActivation, double layerNormEps,
         boolean lnPre, VisionPool visionPool, boolean visionLnAfterPool, boolean visionLayerScale,
-        TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection) {
+        TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection, int[] resnetLayers) {
 
     /** The MLP non-linearity: OpenAI's weights use QuickGELU, some open_clip/HF models the exact GELU. */
     public enum Activation {
@@ -59,16 +59,20 @@ public record ClipConfig(
         return patch * grid;
     }
 
+    /** A ModifiedResNet image tower (blocks per stage in {@link #resnetLayers}) rather than a ViT. */
+    public boolean resnet() {
+        return resnetLayers != null;
+    }
+
     /** Reads the sizes off OpenAI-named weights and takes the rest from {@code arch}. */
     public static ClipConfig infer(StateDict w, ArchSpec arch) {
-        if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding"))
-            throw new UnsupportedFeatureException(w.source() + ": this is a ResNet-based CLIP model (visual.layer1/attnpool); only ViT models are supported for now");
         if (w.has("visual.trunk.stem.0.weight") || w.keysStartingWith("visual.trunk."))
             throw new UnsupportedFeatureException(w.source() + ": this CLIP model has a timm vision tower (visual.trunk, e.g. ConvNeXt); only ViT towers are supported for now");
         if (w.has("visual.attn_pool.query"))
             throw new UnsupportedFeatureException(w.source() + ": the vision tower uses attentional pooling (visual.attn_pool), which is not supported yet");
         if (w.has("cls_emb"))
             throw new UnsupportedFeatureException(w.source() + ": the text tower appends a class token (cls_emb, embed_cls as in CoCa), which is not supported yet");
+        if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding")) return inferResNet(w, arch);
         if (!w.has("visual.conv1.weight"))
             throw new CheckpointException(w.source() + ": no CLIP ViT vision tower (missing visual.conv1.weight)");
         long[] conv = w.shape("visual.conv1.weight");
@@ -82,31 +86,56 @@ public record ClipConfig(
             throw new CheckpointException(w.source() + ": visual.positional_embedding has " + posRows + " rows, not a square grid plus the class token");
         int embed = (int) w.shape("visual.proj")[1];
         int vLayers = w.countBlocks("visual.transformer.resblocks.");
+        int vMlp = (int) w.shape("visual.transformer.resblocks.0.mlp.c_fc.weight")[0];
+        int vHeads = arch.visionHeads() != null ? arch.visionHeads() : Math.max(1, vWidth / 64);
+        if (vHeads < 1 || vWidth % vHeads != 0)
+            throw new CheckpointException(w.source() + ": the vision width " + vWidth + " is not divisible by the head count " + vHeads);
+        return withText(w, arch, embed, vWidth, vLayers, vHeads, vMlp, patch, grid, w.has("visual.ln_pre.weight"),
+                w.has("visual.transformer.resblocks.0.ls_1.gamma"), null);
+    }
+
+    /** ModifiedResNet: width = layer1's planes, heads = width * 32 / 64 unless stated, input = 32 x the attention pool's grid. */
+    private static ClipConfig inferResNet(StateDict w, ArchSpec arch) {
+        int[] layers = new int[4];
+        for (int s = 0; s < 4; s++) layers[s] = w.countBlocks("visual.layer" + (s + 1) + ".");
+        int width = (int) w.shape("visual.layer1.0.conv1.weight")[0];
+        long posRows = w.shape("visual.attnpool.positional_embedding")[0];
+        int grid = (int) Math.round(Math.sqrt(posRows - 1));
+        if ((long) grid * grid + 1 != posRows)
+            throw new CheckpointException(w.source() + ": visual.attnpool.positional_embedding has " + posRows + " rows, not a square grid plus the mean token");
+        int embed = (int) w.shape("visual.attnpool.c_proj.weight")[0];
+        int heads = arch.visionHeads() != null ? arch.visionHeads() : Math.max(1, width * 32 / 64);
+        if (heads < 1 || width * 32 % heads != 0)
+            throw new CheckpointException(w.source() + ": the ResNet feature width " + width * 32 + " is not divisible by the head count " + heads);
+        int blocks = layers[0] + layers[1] + layers[2] + layers[3];
+        return withText(w, arch, embed, width, blocks, heads, 0, 32, grid, false, false, layers);
+    }
+
+    private static ClipConfig withText(StateDict w, ArchSpec arch, int embed, int vWidth, int vLayers, int vHeads, int vMlp, int patch, int grid,
+                                       boolean lnPre, boolean visionLayerScale, int[] resnetLayers) {
         int tLayers = w.countBlocks("transformer.resblocks.");
         if (vLayers == 0 || tLayers == 0) throw new CheckpointException(w.source() + ": no transformer blocks found");
         int tWidth = (int) w.shape("ln_final.weight")[0];
         long[] tok = w.shape("token_embedding.weight");
         int context = (int) w.shape("positional_embedding")[0];
-        int vMlp = (int) w.shape("visual.transformer.resblocks.0.mlp.c_fc.weight")[0];
         int tMlp = (int) w.shape("transformer.resblocks.0.mlp.c_fc.weight")[0];
-        int vHeads = arch.visionHeads() != null ? arch.visionHeads() : Math.max(1, vWidth / 64);
         int tHeads = arch.textHeads() != null ? arch.textHeads() : Math.max(1, tWidth / 64);
-        if (vHeads < 1 || tHeads < 1 || vWidth % vHeads != 0 || tWidth % tHeads != 0)
-            throw new CheckpointException(w.source() + ": widths " + vWidth + "/" + tWidth + " are not divisible by the head counts " + vHeads + "/" + tHeads);
+        if (tHeads < 1 || tWidth % tHeads != 0)
+            throw new CheckpointException(w.source() + ": the text width " + tWidth + " is not divisible by the head count " + tHeads);
         TextProjection proj = w.has("text_projection.weight") ? TextProjection.LINEAR_BIAS
                 : w.has("text_projection") ? TextProjection.MATRIX : TextProjection.NONE;
         if (proj == TextProjection.NONE && tWidth != embed)
             throw new CheckpointException(w.source() + ": missing tensor 'text_projection' (the text width " + tWidth + " is not the embedding size " + embed + ")");
         return new ClipConfig(embed, vWidth, vLayers, vHeads, vMlp, patch, grid, tWidth, tLayers, tHeads, tMlp, context, (int) tok[0],
-                arch.visionAct(), arch.textAct(), arch.eps(),
-                w.has("visual.ln_pre.weight"), arch.visionPool(), arch.visionLnAfterPool(), w.has("visual.transformer.resblocks.0.ls_1.gamma"),
-                arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj);
+                arch.visionAct(), arch.textAct(), arch.eps(), lnPre, arch.visionPool(), arch.visionLnAfterPool(), visionLayerScale,
+                arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj, resnetLayers);
     }
 
     /** The fields written to sidecars and listings. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("embed_dim", embedDim);
+        if (resnet()) m.put("vision_resnet_layers", java.util.Arrays.toString(resnetLayers));
         m.put("image_resolution", resolution());
         m.put("patch_size", patch);
         m.put("vision_width", visionWidth);

@@ -40,6 +40,7 @@ public final class ClipModel {
     private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
     private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
+    private final ResNetTower resnet;
     private final float logitScale;
     private final Float logitBias;
     private int threads;
@@ -54,14 +55,16 @@ public final class ClipModel {
         this.cfg = checkpoint.config();
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
-        conv1 = w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch());
-        classEmbedding = w.get("visual.class_embedding", vw);
-        visualPos = w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw);
+        resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
+        boolean vit = resnet == null;
+        conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
+        classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
+        visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
         lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
         lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
-        lnPostW = w.get("visual.ln_post.weight", vw);
-        lnPostB = w.get("visual.ln_post.bias", vw);
-        visualProj = w.get("visual.proj", vw, e);
+        lnPostW = vit ? w.get("visual.ln_post.weight", vw) : null;
+        lnPostB = vit ? w.get("visual.ln_post.bias", vw) : null;
+        visualProj = vit ? w.get("visual.proj", vw, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
         textPos = w.get("positional_embedding", cfg.contextLength(), tw);
         lnFinalW = w.get("ln_final.weight", tw);
@@ -72,7 +75,7 @@ public final class ClipModel {
             case NONE -> null;
         };
         textProjBias = cfg.textProjection() == ClipConfig.TextProjection.LINEAR_BIAS ? w.get("text_projection.bias", e) : null;
-        visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale());
+        visionBlocks = vit ? blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale()) : null;
         textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
         logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
@@ -163,6 +166,7 @@ public final class ClipModel {
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
+        if (resnet != null) return resnet.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);

@@ -98,12 +98,21 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         return new Parser(source).parse((ObjectNode) modelCfg, preprocessCfg == null ? null : (ObjectNode) preprocessCfg);
     }
 
+    /** Fails when the config describes another kind of image tower (ResNet or ViT) than the weights hold. */
+    public void checkTowerKind(StateDict w) {
+        boolean configResNet = expected.get("vision_cfg.layers") instanceof String;
+        boolean weightsResNet = w.has("visual.layer1.0.conv1.weight");
+        if (configResNet != weightsResNet)
+            throw new CheckpointException(source + ": vision_cfg.layers describes a " + (configResNet ? "ResNet" : "ViT") + " image tower but "
+                    + w.source() + " holds a " + (weightsResNet ? "ResNet" : "ViT") + " (config and weights do not belong together)");
+    }
+
     /** Fails when the weights disagree with a size the config states. */
     public void check(ClipConfig c, String weights) {
         Map<String, Object> actual = new LinkedHashMap<>();
         actual.put("embed_dim", c.embedDim());
         actual.put("vision_cfg.width", c.visionWidth());
-        actual.put("vision_cfg.layers", c.visionLayers());
+        actual.put("vision_cfg.layers", c.resnet() ? java.util.Arrays.toString(c.resnetLayers()) : c.visionLayers());
         actual.put("vision_cfg.patch_size", c.patch());
         actual.put("vision_cfg.image_size", c.resolution());
         actual.put("vision_cfg.mlp_ratio (MLP width)", c.visionMlp());
@@ -250,20 +259,34 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             Fields v = new Fields(source, "model_cfg.vision_cfg.", vision);
             v.off("timm_model_name", "a timm vision tower (ConvNeXt, SigLIP, EVA, ViTamin, ...)");
             JsonNode layers = v.get("layers");
-            if (layers != null && layers.isArray()) v.refuse("layers", layers, "a ResNet vision tower (ModifiedResNet) is not supported yet");
+            boolean resnet = layers != null && layers.isArray();
             int vWidth = v.integer("width", 768);
             expected.put("vision_cfg.width", vWidth);
-            expected.put("vision_cfg.layers", v.integer("layers", 12));
             int headWidth = v.integer("head_width", 64);
-            if (headWidth < 1 || vWidth % headWidth != 0)
-                throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + vWidth);
-            expected.put("vision_cfg.mlp_ratio (MLP width)", (int) (vWidth * v.number("mlp_ratio", 4.0)));
-            expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
+            // open_clip: a ViT has width / head_width heads; a ModifiedResNet's attention pool width * 32 / head_width
+            int poolWidth = resnet ? vWidth * 32 : vWidth;
+            if (headWidth < 1 || poolWidth % headWidth != 0)
+                throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
             int imageSize = v.square("image_size", 224);
             expected.put("vision_cfg.image_size", imageSize);
-            expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
+            if (resnet) {
+                if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
+                int[] stages = new int[4];
+                for (int i = 0; i < 4; i++) {
+                    if (!layers.get(i).canConvertToInt() || layers.get(i).asInt() < 1) v.refuse("layers", layers, "expected 4 positive block counts");
+                    stages[i] = layers.get(i).asInt();
+                }
+                expected.put("vision_cfg.layers", java.util.Arrays.toString(stages));
+                // ModifiedResNet reads only layers, width, head_width and image_size: the ViT fields are inert
+                v.allow("mlp_ratio", "patch_size", "ls_init_value", "no_ln_pre", "pos_embed_type", "final_ln_after_pool", "pool_type");
+            } else {
+                expected.put("vision_cfg.layers", v.integer("layers", 12));
+                expected.put("vision_cfg.mlp_ratio (MLP width)", (int) (vWidth * v.number("mlp_ratio", 4.0)));
+                expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
+                expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
+            }
             v.off("attentional_pool", "attentional pooling in the vision tower");
-            expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
+            if (!resnet) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
             String posEmbed = v.text("pos_embed_type", "learnable");
             if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
                 v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
@@ -320,7 +343,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             if (vEps != tEps)
                 throw new UnsupportedFeatureException(source + ": a different LayerNorm eps (norm_kwargs.eps) in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
 
-            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(vWidth / headWidth, tHeads, act, act, vEps, visionPool, lnAfterPool, textPool, eosId, causal);
+            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(poolWidth / headWidth, tHeads, act, act, vEps, visionPool, lnAfterPool, textPool, eosId, causal);
             return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize));
         }
 

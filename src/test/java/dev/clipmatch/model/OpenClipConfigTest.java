@@ -55,12 +55,11 @@ class OpenClipConfigTest {
             }
         }
         for (String ok : List.of("ViT-B-32", "ViT-B-32-quickgelu", "ViT-B-16", "ViT-L-14", "ViT-L-14-336", "ViT-H-14", "ViT-bigG-14", "ViT-M-16-alt",
-                "ViT-B-16-plus-240", "ViT-S-32", "ViT-H-14-378-quickgelu"))
+                "ViT-B-16-plus-240", "ViT-S-32", "ViT-H-14-378-quickgelu", "RN50", "RN101-quickgelu", "RN50x64"))
             assertTrue(accepted.contains(ok), ok + " should be supported: " + refused.get(ok));
-        for (String no : List.of("RN50", "RN50x64-quickgelu", "ViT-B-16-SigLIP", "ViT-SO400M-14-SigLIP2", "convnext_base_w", "coca_ViT-B-32",
+        for (String no : List.of("ViT-B-16-SigLIP", "ViT-SO400M-14-SigLIP2", "convnext_base_w", "coca_ViT-B-32",
                 "EVA02-B-16", "xlm-roberta-base-ViT-B-32", "MobileCLIP-S1", "ViT-L-14-CLIPA"))
             assertTrue(refused.containsKey(no), no + " must be refused");
-        assertTrue(refused.get("RN50").contains("ResNet"), refused.get("RN50"));
         assertTrue(refused.get("ViT-B-16-SigLIP").contains("timm_model_name"), refused.get("ViT-B-16-SigLIP")); // timm ViT + SentencePiece
         assertTrue(refused.get("convnext_base_w").contains("timm"), refused.get("convnext_base_w"));
         assertTrue(refused.get("ViT-L-14-CLIPA").contains("hf_tokenizer_name"), refused.get("ViT-L-14-CLIPA")); // BERT's tokenizer
@@ -74,6 +73,7 @@ class OpenClipConfigTest {
         assertEquals(16, h.arch().visionHeads());
         assertEquals(ClipConfig.Activation.GELU, h.arch().textAct());
         assertEquals(true, OpenClipConfig.forArch("ViT-M-16-alt").expected().get("vision_cfg.ls_init_value (layer scale)"));
+        assertEquals(32, OpenClipConfig.forArch("RN50").arch().visionHeads()); // ModifiedResNet: width 64 * 32 / head_width 64
         assertEquals(ClipConfig.Activation.QUICK_GELU, OpenClipConfig.forArch("ViT-B-32-quickgelu").arch().visionAct());
         OpenClipConfig plus = OpenClipConfig.forArch("ViT-B-16-plus-240");
         assertEquals(240, plus.preprocess().size());
