@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,9 +23,6 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
-    String arch;
-
     @Parameters(index = "0", paramLabel = "IMAGE")
     Path image;
 
@@ -34,21 +32,15 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write {\"image\", \"captions\": [{\"caption\", \"probability\"}]}.")
     Path json;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context.")
     boolean truncate;
 
     @Override
     public Integer call() {
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device, arch));
+        ClipMatch clip = ClipMatch.load(model, encoder.options(null));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         float[] p = clip.probabilities(im, tx);

@@ -1,5 +1,6 @@
 package dev.clipmatch.model;
 
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.image.PreprocessConfig;
@@ -85,7 +86,8 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
     private static UnsupportedFeatureException ambiguous(Path path) {
         return new UnsupportedFeatureException(path + ": a bare state dict does not say its architecture: the MLP activation (GELU or QuickGELU), "
                 + "the attention heads, pooling and text mask cannot be read from tensor shapes; name its open_clip architecture "
-                + "(e.g. ViT-B-32 for LAION weights, ViT-B-32-quickgelu for OpenAI's) or put open_clip_config.json beside the weights in a folder");
+                + "(e.g. ViT-B-32 for LAION weights, ViT-B-32-quickgelu for OpenAI's) or put open_clip_config.json beside the weights in a folder",
+                ClipMatchException.Remedy.ARCHITECTURE);
     }
 
     /** open_clip's CustomTextCLIP keeps the text tower under text.*; CLIP keeps it at the top level (same tensors). */
@@ -100,7 +102,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Path f : files) {
             for (Map.Entry<String, Tensor> e : Safetensors.read(f).entrySet()) {
-                if (out.put(e.getKey(), e.getValue()) != null) throw new ClipMatchException(f + ": tensor '" + e.getKey() + "' appears in two shards");
+                if (out.put(e.getKey(), e.getValue()) != null) throw new CheckpointException(f + ": tensor '" + e.getKey() + "' appears in two shards");
             }
         }
         return out;
@@ -113,7 +115,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
             // map_location cpu: archives saved from a GPU (as OpenAI's were) would otherwise ask for CUDA
             module = torch.load(path.toAbsolutePath().toString(), new DeviceOptional(new Device("cpu")), false);
         } catch (RuntimeException e) {
-            throw new ClipMatchException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
+            throw new CheckpointException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         var params = module.named_parameters(true);
@@ -140,9 +142,9 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         try {
             return Json.parseObject(Files.readString(file));
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(file + ": malformed JSON (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": malformed JSON (" + e.getMessage() + ")");
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ public enum CheckpointFormat {
             Path p = checkpoint.resolve(name);
             if (Files.isRegularFile(p)) return List.of(p);
         }
-        throw new ClipMatchException(checkpoint + ": directory has no model.safetensors, open_clip_model.safetensors or open_clip_pytorch_model.bin "
+        throw new CheckpointException(checkpoint + ": directory has no model.safetensors, open_clip_model.safetensors or open_clip_pytorch_model.bin "
                 + "(expected a Hugging Face CLIPModel or open_clip hub directory)");
     }
 
@@ -58,24 +58,24 @@ public enum CheckpointFormat {
         try {
             json = Json.parseObject(Files.readString(index));
         } catch (IOException | IllegalArgumentException e) {
-            throw new ClipMatchException(index + ": unreadable shard index (" + e.getMessage() + ")");
+            throw new CheckpointException(index + ": unreadable shard index (" + e.getMessage() + ")");
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map) || map.isEmpty())
-            throw new ClipMatchException(index + ": no \"weight_map\" in the shard index");
+            throw new CheckpointException(index + ": no \"weight_map\" in the shard index");
         TreeSet<String> names = new TreeSet<>();
         for (Object v : map.values()) names.add(String.valueOf(v));
         List<Path> out = new ArrayList<>();
         for (String name : names) {
             Path shard = index.resolveSibling(name).normalize();
             if (!shard.getParent().equals(index.getParent().normalize()) || !Files.isRegularFile(shard))
-                throw new ClipMatchException(index + ": shard " + name + " is missing");
+                throw new CheckpointException(index + ": shard " + name + " is missing");
             out.add(shard);
         }
         return out;
     }
 
     public static CheckpointFormat detect(Path checkpoint) {
-        if (!Files.exists(checkpoint)) throw new ClipMatchException(checkpoint + ": no such checkpoint file or directory");
+        if (!Files.exists(checkpoint)) throw new CheckpointException(checkpoint + ": no such checkpoint file or directory");
         if (Files.isDirectory(checkpoint)) {
             Path weights = weightFiles(checkpoint).get(0);
             if (weights.getFileName().toString().endsWith(".bin")) {
@@ -84,7 +84,7 @@ public enum CheckpointFormat {
             }
             if (weights.getFileName().toString().startsWith("open_clip")) return SAFETENSORS;
             if (!Files.isRegularFile(checkpoint.resolve("config.json")))
-                throw new ClipMatchException(checkpoint + ": Hugging Face model directory without config.json");
+                throw new CheckpointException(checkpoint + ": Hugging Face model directory without config.json");
             return HF_DIRECTORY;
         }
         byte[] head;
@@ -93,15 +93,15 @@ public enum CheckpointFormat {
             head = in.readNBytes(16);
             size = Files.size(checkpoint);
         } catch (IOException e) {
-            throw new ClipMatchException(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
+            throw new CheckpointException(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             return isTorchScriptArchive(checkpoint) ? TORCHSCRIPT : PICKLE;
         }
         if (Safetensors.looksLike(head, size)) return SAFETENSORS;
         if (head.length >= 2 && (head[0] & 0xff) == 0x80)
-            throw new ClipMatchException(checkpoint + ": a legacy (pre-1.6, non-zip) PyTorch pickle, not a supported checkpoint (re-save it with a current torch.save, or as .safetensors)");
-        throw new ClipMatchException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file, a torch.save .bin state dict or a model directory)");
+            throw new CheckpointException(checkpoint + ": a legacy (pre-1.6, non-zip) PyTorch pickle, not a supported checkpoint (re-save it with a current torch.save, or as .safetensors)");
+        throw new CheckpointException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file, a torch.save .bin state dict or a model directory)");
     }
 
     /** TorchScript archives carry compiled code (code/...) besides the pickled data; plain torch.save archives do not. */
@@ -113,7 +113,7 @@ public enum CheckpointFormat {
             }
             return false;
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": corrupt or truncated zip archive (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": corrupt or truncated zip archive (" + e.getMessage() + ")");
         }
     }
 }

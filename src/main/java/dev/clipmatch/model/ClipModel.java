@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,7 +205,7 @@ public final class ClipModel {
     private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         int fullContext = cfg.contextLength();
         if (contextLength > fullContext)
-            throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + fullContext);
+            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + fullContext);
         long[] pooled = new long[rows];
         int longest = 1;
         for (int r = 0; r < rows; r++) {
