@@ -103,9 +103,9 @@ class CheckpointErrorsTest {
     }
 
     @Test
-    void anIncompleteResNetIsNamed() throws IOException {
+    void resNetWeightsUnderAViTConfigAreNamed() throws IOException {
         assertMentions(error(variant("rn50.safetensors", t -> t.put("visual.layer1.0.conv1.weight", torch.ones(4, 4, 1, 1)))),
-                "missing tensor 'visual.attnpool.positional_embedding'");
+                "rn50.safetensors", "holds a ResNet", "vision_cfg.layers");
     }
 
     @Test
