@@ -171,6 +171,34 @@ class OpenClipConfigTest {
         assertTrue(unknown.getMessage().contains("ViT-B-32"), unknown.getMessage());
     }
 
+    /** The CLI: a bare state dict runs with --arch and is refused without it, with the flag named as the remedy. */
+    @Test
+    void bareStateDictOnTheCommandLine() throws IOException {
+        Path bare = dir.resolve("bare.safetensors");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(BASE.resolve("open_clip_model.safetensors.gz")))) {
+            Files.copy(in, bare);
+        }
+        Path arch = Files.writeString(dir.resolve("arch.json"), JSON.readTree(BASE.resolve("open_clip_config.json").toFile()).get("model_cfg").toString());
+        Path texts = Files.writeString(dir.resolve("t.txt"), "a photo of a cat\n");
+        String vocab = dev.clipmatch.TestData.path("clip/bpe_simple_vocab_16e6.txt.gz").toString();
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(2, Main.run("embed", "--model", bare.toString(), "--texts", texts.toString(), "--out", dir.resolve("a.npy").toString(), "--vocab", vocab));
+            String line = err.toString(StandardCharsets.UTF_8).strip();
+            assertEquals(1, line.lines().count(), line);
+            assertTrue(line.contains("GELU or QuickGELU") && line.endsWith("(--arch NAME)"), line);
+            assertEquals(0, Main.run("embed", "--model", bare.toString(), "--arch", arch.toString(), "--texts", texts.toString(),
+                    "--out", dir.resolve("b.npy").toString(), "--vocab", vocab));
+        } finally {
+            System.setErr(old);
+        }
+        float[] got = dev.clipmatch.io.Npy.readFloats(dir.resolve("b.npy")).data();
+        float[] want = dev.clipmatch.io.Npy.readFloats(BASE.resolve("text_embeds.npy")).data(); // row 0: "a photo of a cat"
+        assertTrue(OpenClipOracleTest.minCosine(got, java.util.Arrays.copyOf(want, got.length), got.length) >= 0.99999);
+    }
+
     /** The fixture folder with one field set (section "" = model_cfg, "preprocess" = preprocess_cfg). */
     private Path variant(String section, String field, String valueJson) throws IOException {
         ObjectNode root = (ObjectNode) JSON.readTree(BASE.resolve("open_clip_config.json").toFile());
