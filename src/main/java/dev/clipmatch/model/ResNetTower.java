@@ -26,6 +26,8 @@ final class ResNetTower {
     private final int heads;
 
     ResNetTower(StateDict w, int[] layers, int heads) {
+        // LibTorch would try NNPACK for these convolutions and print a warning on CPUs it does not support
+        torch.globalContext().setUserEnabledNNPACK(false);
         this.heads = heads;
         conv1 = w.get("visual.conv1.weight");
         conv2 = w.get("visual.conv2.weight");
