@@ -2,14 +2,12 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.Embeddings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,21 +45,19 @@ public final class MatchCommand implements Callable<Integer> {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < captions.size(); i++) order.add(i);
         order.sort(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
-        List<Object> rows = new ArrayList<>();
+        List<Probability> rows = new ArrayList<>();
         for (int i : order) {
             System.out.printf("%8.4f%%  %s%n", 100.0 * p[i], captions.get(i));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("caption", captions.get(i));
-            row.put("probability", (double) p[i]);
-            rows.add(row);
+            rows.add(new Probability(captions.get(i), p[i]));
         }
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("image", image.toString());
-            root.put("model", clip.label());
-            root.put("captions", rows);
-            AtomicFiles.writeString(json, Json.pretty(root));
+            AtomicFiles.writeString(json, JsonFiles.pretty(new Result(image.toString(), clip.label(), rows)));
         }
         return 0;
     }
+
+    /** The --json file: each caption's probability, most likely first. */
+    record Result(String image, String model, List<Probability> captions) {}
+
+    record Probability(String caption, double probability) {}
 }

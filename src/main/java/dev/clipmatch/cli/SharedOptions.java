@@ -1,7 +1,7 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.image.OnError;
+import dev.clipmatch.pipeline.OnError;
 import dev.clipmatch.io.CacheDir;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -99,12 +99,7 @@ final class SharedOptions {
         ArchOption arch;
 
         ClipMatch.Options options(Integer threads) {
-            return options(threads, null);
-        }
-
-        /** {@code defaultArch}: the architecture to use when --arch is not given (e.g. the one a sweep's index recorded). */
-        ClipMatch.Options options(Integer threads, String defaultArch) {
-            return new ClipMatch.Options(cacheDir.cacheDir, vocab.vocab, null, threads, device.spelling(), arch.arch != null ? arch.arch : defaultArch);
+            return new ClipMatch.Options(cacheDir.cacheDir, vocab.vocab, null, threads, device.spelling(), arch.arch);
         }
     }
 

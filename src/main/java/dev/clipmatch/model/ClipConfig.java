@@ -2,8 +2,7 @@ package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
 import dev.clipmatch.UnsupportedFeatureException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * The hyper-parameters of a CLIP ViT model: sizes are read off the weights' shapes; what shapes cannot tell
@@ -131,29 +130,12 @@ public record ClipConfig(
                 arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj, resnetLayers);
     }
 
-    /** The fields written to sidecars and listings. */
-    public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("embed_dim", embedDim);
-        if (resnet()) m.put("vision_resnet_layers", java.util.Arrays.toString(resnetLayers));
-        m.put("image_resolution", resolution());
-        m.put("patch_size", patch);
-        m.put("vision_width", visionWidth);
-        m.put("vision_layers", visionLayers);
-        m.put("vision_heads", visionHeads);
-        m.put("text_width", textWidth);
-        m.put("text_layers", textLayers);
-        m.put("text_heads", textHeads);
-        m.put("context_length", contextLength);
-        m.put("vocab_size", vocabSize);
-        m.put("activation", visionActivation.name().toLowerCase());
-        if (!lnPre) m.put("ln_pre", false);
-        if (visionPool != VisionPool.TOK) m.put("vision_pool", visionPool.name().toLowerCase());
-        if (visionLnAfterPool) m.put("vision_final_ln_after_pool", true);
-        if (textPool != TextPool.ARGMAX) m.put("text_pool", textPool.name().toLowerCase());
-        if (!causal) m.put("causal_mask", false);
-        if (visionLayerScale || textLayerScale) m.put("layer_scale", true);
-        if (textProjection != TextProjection.MATRIX) m.put("text_projection", textProjection.name().toLowerCase());
-        return m;
+    /** The sizes written to sidecars (snake_case keys in JSON). */
+    public record Description(int embedDim, int imageResolution, int patchSize, int visionWidth, int visionLayers, int visionHeads, int textWidth,
+            int textLayers, int textHeads, int contextLength, int vocabSize, String activation) {}
+
+    public Description describe() {
+        return new Description(embedDim, resolution(), patch, visionWidth, visionLayers, visionHeads, textWidth, textLayers, textHeads, contextLength,
+                vocabSize, visionActivation.name().toLowerCase(Locale.ROOT));
     }
 }

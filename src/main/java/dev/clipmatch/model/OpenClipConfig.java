@@ -387,7 +387,9 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                 p.done();
             }
             try {
-                return new PreprocessConfig(imageSize, resize, interpolation, "center", mean, std);
+                return new PreprocessConfig(imageSize, resize.equals("squash") ? PreprocessConfig.ResizeMode.SQUASH : PreprocessConfig.ResizeMode.SHORTEST,
+                        interpolation.equals("bilinear") ? PreprocessConfig.Interpolation.BILINEAR : PreprocessConfig.Interpolation.BICUBIC,
+                        PreprocessConfig.Crop.CENTER, mean, std);
             } catch (ClipMatchException e) {
                 throw new CheckpointException(source + ": " + e.getMessage());
             }
