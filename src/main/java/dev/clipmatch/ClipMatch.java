@@ -183,6 +183,21 @@ public final class ClipMatch {
         return model.config().embedDim();
     }
 
+    /**
+     * What identifies the encoder's function for caches: the weights' checksum (16 hex), plus, when an open_clip config
+     * chose the architecture (GELU or QuickGELU, pooling, ...: same weights, other embeddings), a digest of the settings.
+     */
+    public String cacheKey() {
+        String key = checkpointSha.substring(0, 16);
+        if (!model.checkpoint().openClipConfigured()) return key;
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(model.config().fingerprint().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return key + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of the weights (file, or files of a sharded checkpoint). */
     public String checkpointSha256() {
         return checkpointSha;

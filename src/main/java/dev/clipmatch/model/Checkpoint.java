@@ -30,6 +30,11 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         return load(path, null);
     }
 
+    /** True when an open_clip config (beside the weights, or named) chose the architecture, which the weights' checksum does not cover. */
+    public boolean openClipConfigured() {
+        return preprocess != null;
+    }
+
     /**
      * Loads a checkpoint; {@code arch} (an open_clip model name or config file, may be null) says what a bare
      * state dict cannot: its activation, heads, pooling and masking. A bare .safetensors without one is refused,

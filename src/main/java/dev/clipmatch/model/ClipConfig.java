@@ -58,6 +58,11 @@ public record ClipConfig(
         return patch * grid;
     }
 
+    /** Every setting as text (a stable key: two configs compute the same function only if these are equal). */
+    public String fingerprint() {
+        return toString().replaceAll("resnetLayers=\\[I@[0-9a-f]+", "resnetLayers=" + java.util.Arrays.toString(resnetLayers));
+    }
+
     /** A ModifiedResNet image tower (blocks per stage in {@link #resnetLayers}) rather than a ViT. */
     public boolean resnet() {
         return resnetLayers != null;

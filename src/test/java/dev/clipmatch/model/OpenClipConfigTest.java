@@ -199,6 +199,18 @@ class OpenClipConfigTest {
         assertTrue(OpenClipOracleTest.minCosine(got, java.util.Arrays.copyOf(want, got.length), got.length) >= 0.99999);
     }
 
+    /** Same weights under another architecture are another encoder: the embedding caches must not be shared. */
+    @Test
+    void cacheKeysFollowTheArchitectureNotOnlyTheWeights() throws IOException {
+        String gelu = dev.clipmatch.ClipMatch.load(folder(BASE).toString()).cacheKey();
+        assertEquals(gelu, dev.clipmatch.ClipMatch.load(folder(BASE).toString()).cacheKey());
+        String quick = dev.clipmatch.ClipMatch.load(variant("", "quick_gelu", "true").toString()).cacheKey();
+        assertFalse(gelu.equals(quick), gelu);
+        assertTrue(quick.startsWith(gelu.substring(0, 16)), quick);
+        Path rn = TinyModels.resource("../open_clip/resnet");
+        assertEquals(ClipModel.load(folder(rn)).config().fingerprint(), ClipModel.load(folder(rn)).config().fingerprint());
+    }
+
     /** The fixture folder with one field set (section "" = model_cfg, "preprocess" = preprocess_cfg). */
     private Path variant(String section, String field, String valueJson) throws IOException {
         ObjectNode root = (ObjectNode) JSON.readTree(BASE.resolve("open_clip_config.json").toFile());
@@ -220,7 +232,7 @@ class OpenClipConfigTest {
     private Path folder(Path src) throws IOException {
         Path f = Files.createDirectories(dir.resolve("m" + count++));
         Files.copy(src.resolve("open_clip_config.json"), f.resolve("open_clip_config.json"), StandardCopyOption.REPLACE_EXISTING);
-        Path weights = dir.resolve("weights.safetensors");
+        Path weights = dir.resolve(src.getFileName() + ".safetensors");
         if (!Files.exists(weights)) {
             try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(src.resolve("open_clip_model.safetensors.gz")))) {
                 Files.copy(in, weights);
