@@ -49,7 +49,7 @@ export LD_LIBRARY_PATH="$PWD/$build${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 if [[ -n "$prebuilt" ]] && cp "$prebuilt"/* "$build/" && ! ldd "$build/clipmatch_cuda_tests" 2>&1 | grep -q "not found"; then
   echo "gpu-check: using the binaries built elsewhere ($prebuilt)" >&2
 else
-  step build 300 bash -c "cmake -S src/main/cpp -B $build -DCMAKE_BUILD_TYPE=Release -DCLIPMATCH_CUDA=ON -DCLIPMATCH_TESTS=ON >/dev/null && cmake --build $build -j $(nproc)" \
+  step build 300 bash -c "cmake -S src/main/cpp -B $build -DCMAKE_BUILD_TYPE=Release -DCLIPMATCH_CUDA=ON -DCLIPMATCH_TESTS=ON -DCLIPMATCH_BENCH=ON >/dev/null && cmake --build $build -j $(nproc)" \
     || { echo "gpu-check: build failed" >&2; exit 1; }
 fi
 step cpu-tests 60 "$build/clipmatch_cpu_tests"

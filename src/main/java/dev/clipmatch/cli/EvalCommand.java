@@ -14,6 +14,7 @@ import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -74,6 +75,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Native worker threads (0: one per core).")
     int threads;
 
+    private ScoreBackend backend;
+
     @Override
     public Integer call() {
         for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
@@ -113,7 +116,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (im.dim() != tx.dim())
             throw new UserError(embeddings.images + " has dimension " + im.dim() + " but " + embeddings.texts + " has " + tx.dim());
         long[] map = mapping(im.rows(), tx.rows());
-        return new EmbeddingSource(im, tx, map, Backends.select(device, System.err));
+        return new EmbeddingSource(im, tx, map, backend());
     }
 
     private MatrixSource loadMatrix(EmbeddingSource clip) {
@@ -122,7 +125,13 @@ public final class EvalCommand implements Callable<Integer> {
         if (clip != null && (n != clip.images() || m != clip.captions()))
             throw new UserError(similarity + ": score matrix is " + n + " x " + m + " but the embeddings have " + clip.images() + " images and "
                     + clip.captions() + " captions");
-        return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m));
+        return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m), backend());
+    }
+
+    /** The device's kernels, chosen once (the choice may print a notice). */
+    private ScoreBackend backend() {
+        if (backend == null) backend = Backends.select(device, System.err);
+        return backend;
     }
 
     private long[] mapping(int images, int captions) {
