@@ -59,6 +59,9 @@ if command -v compute-sanitizer >/dev/null; then
 fi
 [[ -n "$javadir" ]] && step java 120 bash tools/gpu-java-check.sh "$javadir" "$build" "$logs"
 step bench-bin 60 bash -c "$build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 mma && $build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 wgmma"
+# The harness itself, on the CPU: the ctypes bindings (plain C names) of both libraries against the torch peers.
+step bench-selftest 60 env PYTHONUNBUFFERED=1 python3 tools/gpu_bench.py --self-test --lib "$build/libclipmatch_cuda.so" \
+  --cpu-lib "$build/libclipmatch_kernels.so"
 # The wgmma engine joins the main benchmark only if a small run of it survives on its own (a faulting kernel
 # would take the whole CUDA context, and every later measurement, down with it).
 engines=mma

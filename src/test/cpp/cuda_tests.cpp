@@ -209,13 +209,13 @@ void check_fp32(const Shape& sh, int normalize) {
                 normalize);
 
   std::vector<float> cpu(n * m), gpu(n * m, NAN);
-  CHECK(clipmatch::cm_similarity(a.data(), n, b.data(), m, dim, normalize, 1.0f, 0, cpu.data()) == CM_OK, "cpu");
+  CHECK(cm_similarity(a.data(), n, b.data(), m, dim, normalize, 1.0f, 0, cpu.data()) == CM_OK, "cpu");
   CHECK(cm_cuda_similarity(a.data(), n, b.data(), m, dim, normalize, 1.0f, 0, gpu.data()) == CM_OK, "%s: %s", label,
         cm_cuda_last_error());
   CHECK(std::memcmp(cpu.data(), gpu.data(), sizeof(float) * n * m) == 0, "%s: scores differ from the CPU", label);
 
   std::vector<float> cpu_p(n * m), gpu_p(n * m, NAN);
-  CHECK(clipmatch::cm_similarity(a.data(), n, b.data(), m, dim, normalize, 100.0f, 1, cpu_p.data()) == CM_OK, "cpu");
+  CHECK(cm_similarity(a.data(), n, b.data(), m, dim, normalize, 100.0f, 1, cpu_p.data()) == CM_OK, "cpu");
   CHECK(cm_cuda_similarity(a.data(), n, b.data(), m, dim, normalize, 100.0f, 1, gpu_p.data()) == CM_OK, "%s: %s",
         label, cm_cuda_last_error());
   int64_t worst = 0;
@@ -225,7 +225,7 @@ void check_fp32(const Shape& sh, int normalize) {
   std::vector<int64_t> off, pos;
   positives_of(n, m, off, pos);
   std::vector<int64_t> cr(n), cb(n), gr(n, -7), gb(n, -7);
-  CHECK(clipmatch::cm_rank(a.data(), n, b.data(), m, dim, off.data(), pos.data(), normalize, cr.data(), cb.data()) ==
+  CHECK(cm_rank(a.data(), n, b.data(), m, dim, off.data(), pos.data(), normalize, cr.data(), cb.data()) ==
             CM_OK, "cpu rank");
   CHECK(cm_cuda_rank(a.data(), n, b.data(), m, dim, off.data(), pos.data(), normalize, gr.data(), gb.data()) == CM_OK,
         "%s: %s", label, cm_cuda_last_error());
@@ -235,7 +235,7 @@ void check_fp32(const Shape& sh, int normalize) {
   auto owner = text_owners(n, m);
   if (m >= n) {
     std::vector<int64_t> ci(n), ct(m), gi(n, -7), gt(m, -7);
-    CHECK(clipmatch::cm_rank_bidirectional(a.data(), n, b.data(), m, dim, owner.data(), normalize, ci.data(),
+    CHECK(cm_rank_bidirectional(a.data(), n, b.data(), m, dim, owner.data(), normalize, ci.data(),
                                            ct.data()) == CM_OK, "cpu bidirectional");
     CHECK(cm_cuda_rank_bidirectional(a.data(), n, b.data(), m, dim, owner.data(), normalize, gi.data(), gt.data()) ==
               CM_OK, "%s: %s", label, cm_cuda_last_error());
@@ -246,7 +246,7 @@ void check_fp32(const Shape& sh, int normalize) {
     if (k > m || k > CM_CUDA_MAX_K) continue;
     std::vector<float> cs(n * k), gs(n * k, NAN);
     std::vector<int64_t> ci(n * k), gi(n * k, -7);
-    CHECK(clipmatch::cm_topk(a.data(), n, b.data(), m, dim, k, normalize, cs.data(), ci.data()) == CM_OK, "cpu topk");
+    CHECK(cm_topk(a.data(), n, b.data(), m, dim, k, normalize, cs.data(), ci.data()) == CM_OK, "cpu topk");
     CHECK(cm_cuda_topk(a.data(), n, b.data(), m, dim, k, normalize, gs.data(), gi.data()) == CM_OK, "%s k=%lld: %s",
           label, (long long)k, cm_cuda_last_error());
     CHECK(ci == gi && std::memcmp(cs.data(), gs.data(), sizeof(float) * n * k) == 0, "%s: top-%lld differs", label,
