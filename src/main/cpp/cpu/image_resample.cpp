@@ -242,7 +242,7 @@ extern "C" int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t h
 }
 
 extern "C" int cm_image_use_isa(int isa) {
-  if (!isa_available(isa)) return fail(CM_ERR_ARGUMENT, "use_isa: this CPU lacks the requested instruction set");
+  if (!isa_available(isa)) return fail(CM_ERR_ARGUMENT, "use_isa: unknown instruction set, or this CPU lacks it");
   chosen_isa.store(isa);
   return CM_OK;
 }
