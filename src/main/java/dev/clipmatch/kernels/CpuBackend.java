@@ -18,6 +18,11 @@ public final class CpuBackend extends NativeBackend {
     }
 
     @Override
+    protected int nativeNormalizeRows(Embeddings e) {
+        return CpuKernels.cm_normalize_rows(e.data(), e.rows(), e.dim());
+    }
+
+    @Override
     protected int nativeSimilarity(Embeddings a, Embeddings b, int normalize, float scale, int softmax, float[] out) {
         return CpuKernels.cm_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize, scale, softmax, out);
     }

@@ -1,5 +1,7 @@
 package dev.clipmatch.kernels;
 
+import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.UnsupportedFeatureException;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +21,8 @@ public abstract class NativeBackend implements ScoreBackend {
         this.maxK = maxK;
     }
 
+    protected abstract int nativeNormalizeRows(Embeddings e);
+
     protected abstract int nativeSimilarity(Embeddings a, Embeddings b, int normalize, float scale, int softmax, float[] out);
 
     protected abstract int nativeRank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, int normalize,
@@ -35,6 +39,11 @@ public abstract class NativeBackend implements ScoreBackend {
     /** Throws for a non-zero status code, with the library's message for the calling thread. */
     protected final void throwOnError(int code) {
         KernelErrors.check(code, lastError, label);
+    }
+
+    @Override
+    public final void normalizeRows(Embeddings e) {
+        throwOnError(nativeNormalizeRows(e));
     }
 
     @Override
@@ -68,7 +77,8 @@ public abstract class NativeBackend implements ScoreBackend {
     public final TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize) {
         KernelErrors.requireSameDim(queries, candidates);
         if (k < 1 || k > candidates.rows()) throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
-        if (k > maxK) throw new IllegalArgumentException("k = " + k + " is above the " + label + "' limit of " + maxK);
+        if (k > maxK)
+            throw new UnsupportedFeatureException("k = " + k + " is above the " + label + "' limit of " + maxK, ClipMatchException.Remedy.CPU_DEVICE);
         int n = Math.multiplyExact(queries.rows(), k);
         float[] scores = new float[n];
         long[] indices = new long[n];

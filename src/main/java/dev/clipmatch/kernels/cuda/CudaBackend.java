@@ -59,6 +59,11 @@ public final class CudaBackend extends NativeBackend {
     }
 
     @Override
+    protected int nativeNormalizeRows(Embeddings e) {
+        return CudaKernels.cm_cuda_normalize_rows(e.data(), e.rows(), e.dim());
+    }
+
+    @Override
     protected int nativeSimilarity(Embeddings a, Embeddings b, int normalize, float scale, int softmax, float[] out) {
         return CudaKernels.cm_cuda_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize, scale, softmax, out);
     }
