@@ -5,19 +5,21 @@
 # tools/gpu-java-check.sh), the bare bench binary, then the PyTorch peer benchmark, whose table is printed last.
 # Logs go to target/gpu-check/logs; with $OUT set (a device call, which brings back at most 8 files) they are
 # also packed into $OUT/gpu-check-logs.tgz after every step, so a run stopped at its limit still returns them.
-# Usage: tools/gpu-check.sh [--prebuilt DIR] [--java DIR] [--sizes 1000,100000] [--quick]
+# Usage: tools/gpu-check.sh [--prebuilt DIR] [--java DIR] [--sizes 1000,100000] [--quick] [--no-bench]
 #   --prebuilt DIR: native binaries built elsewhere (tools/gpu-carry.sh); built here from source when absent
 #                   or when they do not run here.
+#   --no-bench: correctness only (tests, sanitizer, Java), for a re-check after a change that cannot move speed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 sizes="1000,100000"
-quick=0 prebuilt="" javadir=""
+quick=0 prebuilt="" javadir="" bench=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
     --quick) quick=1; sizes="1000,5000"; shift ;;
     --prebuilt) prebuilt="$2"; shift 2 ;;
     --java) javadir="$2"; shift 2 ;;
+    --no-bench) bench=0; shift ;;
     *) echo "gpu-check: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +60,12 @@ if command -v compute-sanitizer >/dev/null; then
   step sanitizer 60 compute-sanitizer --tool memcheck --error-exitcode 9 "$build/clipmatch_cuda_tests" --require-gpu --quick
 fi
 [[ -n "$javadir" ]] && step java 120 bash tools/gpu-java-check.sh "$javadir" "$build" "$logs"
+if [[ $bench -eq 0 ]]; then
+  printf '%s\n' "${summary[@]}" | tee "$logs/summary.txt" >&2
+  echo "gpu-check: $([[ $status -eq 0 ]] && echo PASSED || echo FAILED) in $(( $(date +%s) - begin )) s, no benchmark" | tee -a "$logs/summary.txt"
+  pack
+  exit $status
+fi
 step bench-bin 60 bash -c "$build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 mma && $build/clipmatch_cuda_bench 5000 25000 512 bf16 10 5 wgmma"
 # The harness itself, on the CPU: the ctypes bindings (plain C names) of both libraries against the torch peers.
 step bench-selftest 60 env PYTHONUNBUFFERED=1 python3 tools/gpu_bench.py --self-test --lib "$build/libclipmatch_cuda.so" \

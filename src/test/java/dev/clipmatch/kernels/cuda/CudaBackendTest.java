@@ -100,6 +100,16 @@ class CudaBackendTest {
         assertArrayEquals(ws.textRanks(), gs.textRanks());
     }
 
+    @Test
+    void normalizesRowsAsTheCpuBackendOnAGpu() {
+        assumeGpuBuild();
+        assumeTrue(CudaBackend.available(), () -> "no CUDA device: " + CudaBackend.unavailableReason());
+        Embeddings onCpu = random(new Random(9), 37, 513), onGpu = random(new Random(9), 37, 513);
+        new CpuBackend().normalizeRows(onCpu);
+        new CudaBackend().normalizeRows(onGpu);
+        assertArrayEquals(onCpu.data(), onGpu.data());
+    }
+
     private static Embeddings random(Random random, int rows, int dim) {
         float[] data = new float[rows * dim];
         for (int i = 0; i < data.length; i++) data[i] = (float) random.nextGaussian();
