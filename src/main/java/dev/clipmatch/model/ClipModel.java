@@ -24,16 +24,12 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * CLIP ViT inference on LibTorch ops: the image tower (patch convolution, class token, pre-LN transformer,
- * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
- * end token = argmax of the ids, projection). Float32 on the CPU.
- *
- * <p>Batch invariance: an item's embedding depends only on the item. A matrix product's summation order depends
- * on its shape and on where a row falls in BLAS's tiles (OpenBLAS's edge kernels sum differently: a row's
- * result changed with its position in a fixed-size batch too), so each model call encodes one item, and a caption
- * runs at a length that depends only on its own end token (rounded up to a multiple of
- * {@link #TEXT_LENGTH_STEP}; with the causal mask, later positions cannot change its feature). Encoded alone, in
- * any batch, at any position or thread count, after a resume or from a cache warmed by another subset: the same
- * vector, bit for bit. The calls of a batch run concurrently, one per thread.
+ * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
+ * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
+ * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
+ * says. Float32 on the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later
+ * positions cannot change its feature. Every item is encoded in its own call, so its embedding does not depend on
+ * its batch ({@link #inChunks}; measured cost in docs/BENCHMARKS.md).
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -42,47 +38,54 @@ import org.bytedeco.pytorch.global.torch;
  * and LibTorch's intra-op parallelism at one thread each.
  */
 public final class ClipModel {
-    /** A caption runs at its token count rounded up to a multiple of this (at most the context length). */
-    public static final int TEXT_LENGTH_STEP = 8;
-
     private final Checkpoint checkpoint;
     private final ClipConfig cfg;
     private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
-    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj;
+    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
+    private final ResNetTower resnet;
     private final float logitScale;
+    private final Float logitBias;
     private int threads;
     private ExecutorService pool;
 
-    /** One pre-LN residual block: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
+    /** One pre-LN residual block: x += ls_1 * attn(ln_1(x)); x += ls_2 * mlp(ln_2(x)) (layer scales null when absent). */
     private record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
-                         Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB) {}
+                         Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB, Tensor ls1, Tensor ls2) {}
 
     private ClipModel(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
         this.cfg = checkpoint.config();
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
-        conv1 = w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch());
-        classEmbedding = w.get("visual.class_embedding", vw);
-        visualPos = w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw);
-        lnPreW = w.get("visual.ln_pre.weight", vw);
-        lnPreB = w.get("visual.ln_pre.bias", vw);
-        lnPostW = w.get("visual.ln_post.weight", vw);
-        lnPostB = w.get("visual.ln_post.bias", vw);
-        visualProj = w.get("visual.proj", vw, e);
+        resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
+        boolean vit = resnet == null;
+        conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
+        classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
+        visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
+        lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
+        lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
+        lnPostW = vit ? w.get("visual.ln_post.weight", vw) : null;
+        lnPostB = vit ? w.get("visual.ln_post.bias", vw) : null;
+        visualProj = vit ? w.get("visual.proj", vw, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
         textPos = w.get("positional_embedding", cfg.contextLength(), tw);
         lnFinalW = w.get("ln_final.weight", tw);
         lnFinalB = w.get("ln_final.bias", tw);
-        textProj = w.get("text_projection", tw, e);
-        visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp());
-        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp());
+        textProj = switch (cfg.textProjection()) {
+            case MATRIX -> w.get("text_projection", tw, e);
+            case LINEAR_BIAS -> w.get("text_projection.weight", e, tw);
+            case NONE -> null;
+        };
+        textProjBias = cfg.textProjection() == ClipConfig.TextProjection.LINEAR_BIAS ? w.get("text_projection.bias", e) : null;
+        visionBlocks = vit ? blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale()) : null;
+        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
+        logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
         setThreads(0);
     }
 
-    private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp) {
+    private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp, boolean layerScale) {
         Block[] out = new Block[layers];
         for (int i = 0; i < layers; i++) {
             String p = prefix + i + ".";
@@ -91,7 +94,8 @@ public final class ClipModel {
                     w.get(p + "attn.out_proj.weight", d, d), w.get(p + "attn.out_proj.bias", d),
                     w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
                     w.get(p + "mlp.c_fc.weight", mlp, d), w.get(p + "mlp.c_fc.bias", mlp),
-                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d));
+                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d),
+                    layerScale ? w.get(p + "ls_1.gamma", d) : null, layerScale ? w.get(p + "ls_2.gamma", d) : null);
         }
         return out;
     }
@@ -99,6 +103,11 @@ public final class ClipModel {
     /** Loads a checkpoint in any supported format (see {@link CheckpointFormat}). */
     public static ClipModel load(Path path) {
         return new ClipModel(Checkpoint.load(path));
+    }
+
+    /** Loads a checkpoint whose architecture is named (an open_clip model name or config file; null: the checkpoint's own). */
+    public static ClipModel load(Path path, String arch) {
+        return new ClipModel(Checkpoint.load(path, arch));
     }
 
     public static ClipModel of(Checkpoint checkpoint) {
@@ -142,6 +151,11 @@ public final class ClipModel {
         return logitScale;
     }
 
+    /** SigLIP's logit_bias (logits = scale * cosine + bias, read as independent sigmoids), or null for CLIP's softmax. */
+    public Float logitBias() {
+        return logitBias;
+    }
+
     // ---------------------------------------------------------------- images
 
     /** Image embeddings [count, embedDim] of preprocessed pixels [count, 3, S, S] (row-major). */
@@ -150,25 +164,24 @@ public final class ClipModel {
         int per = 3 * s * s;
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
-        List<Call> calls = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int item = i;
-            calls.add(new Call(item, () -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, item * per, 1, 3, s, s)))));
-        }
-        return run(calls, count);
+        return inChunks(count, (from, to) -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
     }
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
+        if (resnet != null) return resnet.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
         x = x.flatten(2, 3).transpose(1, 2);                       // [B, grid², W]
         Tensor cls = classEmbedding.view(1, 1, width).expand(b, 1, width);
         x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos); // [B, grid²+1, W]
-        x = layerNorm(x, lnPreW, lnPreB);
+        if (lnPreW != null) x = layerNorm(x, lnPreW, lnPreB);
         for (Block blk : visionBlocks) x = block(x, blk, cfg.visionHeads(), cfg.visionActivation(), false);
-        x = layerNorm(x.select(1, 0), lnPostW, lnPostB);
+        // open_clip: ln_post on every token then pool, or (final_ln_after_pool) pool then ln_post
+        if (!cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
+        x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
+        if (cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
         return x.matmul(visualProj);
     }
 
@@ -183,60 +196,88 @@ public final class ClipModel {
     public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
-        if (contextLength > cfg.contextLength())
-            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
-        List<Call> calls = new ArrayList<>();
+        return inChunks(rows, (from, to) ->
+                Tensors.toFloats(encodeTextsTensor(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
+    }
+
+    /**
+     * Text embeddings as a tensor; call inside a PointerScope. Rows are trimmed to the last pooled position only
+     * when the mask is causal and the pooled position is not the last one: then later positions cannot change it.
+     */
+    private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
+        int fullContext = cfg.contextLength();
+        if (contextLength > fullContext)
+            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + fullContext);
+        long[] pooled = new long[rows];
+        int longest = 1;
         for (int r = 0; r < rows; r++) {
-            int end = endToken(ids, r, contextLength);
-            int length = trim ? Math.min(contextLength, (end / TEXT_LENGTH_STEP + 1) * TEXT_LENGTH_STEP) : contextLength;
-            long[] in = Arrays.copyOfRange(ids, r * contextLength, r * contextLength + length);
-            calls.add(new Call(r, () -> Tensors.toFloats(encodeTextsTensor(in, 1, length))));
+            int best = 0, firstEos = -1;
+            for (int i = 0; i < contextLength; i++) {
+                long id = ids[r * contextLength + i];
+                if (id < 0 || id >= cfg.vocabSize())
+                    throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
+                if (id > ids[r * contextLength + best]) best = i;
+                if (id == cfg.eosId() && firstEos < 0) firstEos = i;
+            }
+            pooled[r] = switch (cfg.textPool()) {
+                case ARGMAX -> best;
+                case FIRST -> 0;
+                case LAST -> fullContext - 1;
+                case EOS -> Math.max(firstEos, 0); // open_clip: argmax of (ids == eos_id), 0 when absent
+            };
+            longest = (int) Math.max(longest, pooled[r] + 1);
         }
-        return run(calls, rows);
-    }
-
-    /** Position of row {@code r}'s end token (its largest id, as CLIP takes it); every id is checked against the vocabulary. */
-    private int endToken(long[] ids, int r, int contextLength) {
-        int best = 0;
-        for (int i = 0; i < contextLength; i++) {
-            long id = ids[r * contextLength + i];
-            if (id < 0 || id >= cfg.vocabSize())
-                throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
-            if (id > ids[r * contextLength + best]) best = i;
+        boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
+        int len = trimmable ? Math.min(longest, contextLength) : fullContext;
+        long[] padded = ids;
+        if (contextLength != len) { // zero-padded to the model's context (as open_clip's tokenizer) or cut to the trimmed length
+            padded = new long[rows * len];
+            for (int r = 0; r < rows; r++) System.arraycopy(ids, r * contextLength, padded, r * len, Math.min(len, contextLength));
         }
-        return best;
-    }
-
-    /** Text embeddings of {@code rows} sequences of exactly {@code length} ids, as a tensor; call inside a PointerScope. */
-    private Tensor encodeTextsTensor(long[] ids, int rows, int length) {
-        long[] flat = new long[rows];
-        for (int r = 0; r < rows; r++) flat[r] = (long) r * length + endToken(ids, r, length);
-        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(ids, rows, length)).add_(textPos.narrow(0, 0, length)); // [B, L, W]
-        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), true);
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(padded, rows, len)).add_(textPos.narrow(0, 0, len)); // [B, L, W]
+        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), cfg.causal());
         x = layerNorm(x, lnFinalW, lnFinalB);
+        long[] flat = new long[rows];
+        for (int r = 0; r < rows; r++) flat[r] = (long) r * len + pooled[r];
         x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
-        return x.matmul(textProj);
+        return switch (cfg.textProjection()) {
+            case MATRIX -> x.matmul(textProj);
+            case LINEAR_BIAS -> torch.linear(x, textProj, new TensorOptional(textProjBias));
+            case NONE -> x;
+        };
     }
 
     // ---------------------------------------------------------------- shared
 
-    /** One model call: the embedding of input row {@code row}. */
-    private record Call(int row, java.util.function.Supplier<float[]> encode) {}
+    /** Encodes rows [from, to) to float[(to - from) * embedDim]; runs inside a PointerScope and InferenceMode. */
+    private interface Chunk {
+        float[] encode(int from, int to);
+    }
 
-    /** Runs the calls (spread over the thread pool, each its own PointerScope) and places their outputs. */
-    private float[] run(List<Call> calls, int count) {
+    /**
+     * Encodes each row in its own call (spread over the pool) and concatenates the results in order. Batch
+     * invariance: a product's summation order depends on its shape and on where a row falls in OpenBLAS's tiles
+     * (a row's result changed with its batch, its position in it, even in fixed-size calls), and a causal text
+     * batch is trimmed to its longest row; one row per call makes every embedding a function of its item alone
+     * (a caption runs at its own pooled position + 1), whatever the batch, position, neighbours or thread count.
+     */
+    private float[] inChunks(int count, Chunk chunk) {
         ExecutorService p;
         synchronized (this) {
             p = threads > 1 ? pool : null;
         }
         List<Future<float[]>> parts = new ArrayList<>();
-        for (Call c : calls) parts.add(p == null || calls.size() == 1 ? CompletableFuture.completedFuture(scoped(c)) : p.submit(() -> scoped(c)));
+        for (int row = 0; row < count; row++) {
+            int r = row;
+            parts.add(p == null ? CompletableFuture.completedFuture(scoped(chunk, r, r + 1)) : p.submit(() -> scoped(chunk, r, r + 1)));
+        }
         int dim = cfg.embedDim();
         float[] out = new float[count * dim];
-        for (int i = 0; i < calls.size(); i++) {
+        int at = 0;
+        for (Future<float[]> f : parts) {
             float[] part;
             try {
-                part = parts.get(i).get();
+                part = f.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while encoding", e);
@@ -244,16 +285,17 @@ public final class ClipModel {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 throw new IllegalStateException(e.getCause());
             }
-            System.arraycopy(part, 0, out, calls.get(i).row() * dim, dim);
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
         }
         return out;
     }
 
     @SuppressWarnings("try") // the scope frees the block's tensors without being named in it
-    private static float[] scoped(Call call) {
+    private static float[] scoped(Chunk chunk, int from, int to) {
         try (PointerScope scope = new PointerScope()) {
             InferenceMode guard = new InferenceMode();
-            return call.encode().get();
+            return chunk.encode(from, to);
         }
     }
 
@@ -268,9 +310,11 @@ public final class ClipModel {
         Tensor a = torch.scaled_dot_product_attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2),
                 new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
         a = a.transpose(1, 2).reshape(b, l, d);
-        x = x.add(torch.linear(a, blk.outW(), new TensorOptional(blk.outB())));
+        Tensor attn = torch.linear(a, blk.outW(), new TensorOptional(blk.outB()));
+        x = x.add(blk.ls1() != null ? attn.mul_(blk.ls1()) : attn);
         Tensor h = torch.linear(layerNorm(x, blk.ln2W(), blk.ln2B()), blk.fcW(), new TensorOptional(blk.fcB()));
         h = act == ClipConfig.Activation.QUICK_GELU ? h.mul_(torch.sigmoid(h.mul(new Scalar(1.702f)))) : torch.gelu(h);
-        return x.add_(torch.linear(h, blk.projW(), new TensorOptional(blk.projB())));
+        Tensor mlp = torch.linear(h, blk.projW(), new TensorOptional(blk.projB()));
+        return x.add_(blk.ls2() != null ? mlp.mul_(blk.ls2()) : mlp);
     }
 }
