@@ -4,9 +4,10 @@ import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.report.HtmlReport;
+import dev.clipmatch.report.ProbabilityTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,9 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write {\"image\", \"captions\": [{\"caption\", \"probability\"}]}.")
     Path json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write the table as a self-contained HTML page (image inline).")
+    Path html;
+
     @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
     Path vocab;
 
@@ -48,16 +52,13 @@ public final class MatchCommand implements Callable<Integer> {
         ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
-        float[] p = clip.probabilities(im, tx);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < captions.size(); i++) order.add(i);
-        order.sort(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
+        ProbabilityTable table = ProbabilityTable.of(image.toString(), clip.probabilities(im, tx), 0, captions, c -> false);
         List<Object> rows = new ArrayList<>();
-        for (int i : order) {
-            System.out.printf("%8.4f%%  %s%n", 100.0 * p[i], captions.get(i));
+        for (ProbabilityTable.Row r : table.rows()) {
+            System.out.printf("%8.4f%%  %s%n", 100.0 * r.probability(), r.text());
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("caption", captions.get(i));
-            row.put("probability", (double) p[i]);
+            row.put("caption", r.text());
+            row.put("probability", r.probability());
             rows.add(row);
         }
         if (json != null) {
@@ -67,6 +68,7 @@ public final class MatchCommand implements Callable<Integer> {
             root.put("captions", rows);
             AtomicFiles.writeString(json, Json.pretty(root));
         }
+        if (html != null) HtmlReport.writeMatch(html, clip.label(), image, table);
         return 0;
     }
 }

@@ -8,6 +8,7 @@ import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.pipeline.Sweep;
+import dev.clipmatch.report.HtmlReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The study on one dataset: encode (cached, resumable), recall on the full set and sampled protocol, reports.",
-            "Writes RUN_DIR: report.json/.md/.csv, recall.png, the embeddings and index.json (for 'search')."})
+            "Writes RUN_DIR: report.html (with thumbs/), report.json/.md/.csv, recall.png, the embeddings and index.json (for 'search')."})
 public final class SweepCommand implements Callable<Integer> {
     static final int[] DEFAULT_SIZES = {10, 100, 1000};
 
@@ -56,6 +57,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--fuse", paramLabel = "W", description = "With --similarity: also evaluate (1-W)*z(CLIP) + W*z(other).")
     Double fuse;
 
+    @Option(names = "--examples", defaultValue = "" + HtmlReport.DEFAULT_EXAMPLES, paramLabel = "N",
+            description = "Queries per direction shown in report.html's retrieved examples and failure gallery, chosen by --seed (default: ${DEFAULT-VALUE}).")
+    int examples;
+
     @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "A missing or unreadable image stops the run or is skipped and reported (default: ${DEFAULT-VALUE}).")
     String onError;
 
@@ -84,6 +89,7 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() {
         for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
         if (iterations < 1) throw new UserError("--iterations must be at least 1");
+        if (examples < 0) throw new UserError("--examples must be at least 0, got " + examples);
         if (batchSize < 1 || ioThreads < 1) throw new UserError("--batch-size and --io-threads must be at least 1");
         if (fuse != null && similarity == null) throw new UserError("--fuse needs --similarity");
         if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
@@ -112,11 +118,11 @@ public final class SweepCommand implements Callable<Integer> {
         for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
         ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
-        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
+        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse, examples);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
         System.out.print(EvalReport.table(r.evaluation()));
         System.out.printf("%nencoded %d images and %d captions (the rest from the cache); %d skipped%nreport: %s%n", r.imagesEncoded(), r.textsEncoded(),
-                r.skipped().size(), runDir.resolve("report.md"));
+                r.skipped().size(), runDir.resolve("report.html"));
         return 0;
     }
 

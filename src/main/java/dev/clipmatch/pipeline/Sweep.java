@@ -20,6 +20,7 @@ import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.io.Progress;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.report.HtmlReport;
 import dev.clipmatch.tokenizer.TokenBatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,12 +40,12 @@ import java.util.stream.IntStream;
 /**
  * The study end to end: encode a dataset (through a content-addressed cache, so reruns are instant and
  * interrupted runs resume), evaluate recall on the full set and the sampled protocol, optionally against another
- * model's score matrix, and write RUN_DIR: embeddings, index.json, report.json/.md/.csv and recall.png.
+ * model's score matrix, and write RUN_DIR: embeddings, index.json, report.json/.md/.csv, recall.png and report.html.
  */
 public final class Sweep {
 
     public record Settings(int[] ks, int[] sampleSizes, int iterations, long seed, OnError onError, int batchSize, int ioThreads,
-            boolean truncate, Path similarity, Double fuse) {}
+            boolean truncate, Path similarity, Double fuse, int examples) {}
 
     /** What a run did: the evaluation, how much came from the cache, what was skipped, and where time went. */
     public record Result(Evaluation evaluation, int imagesEncoded, int textsEncoded, List<String> skipped, Map<String, Double> seconds) {}
@@ -68,6 +69,7 @@ public final class Sweep {
 
     public Result run(Dataset dataset, Path imagesDir, Path outDir, Settings s) {
         RecallPlot.warmUpInBackground(); // overlaps encoding
+        HtmlReport.warmUpInBackground();
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -148,6 +150,7 @@ public final class Sweep {
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
         Map<String, Object> report;
         Evaluation evaluation;
+        Comparison comparison = null;
         String markdown;
         String title = clip.label() + " on " + dataset.name();
         if (s.similarity() != null) {
@@ -157,6 +160,7 @@ public final class Sweep {
                         + images.rows() + " images and " + texts.rows() + " captions" + (skipped.isEmpty() ? "" : " (after skipping " + skipped.size() + ")"));
             Comparison c = Comparison.run(source, new MatrixSource(sim.data(), images.rows(), texts.rows(), dataset.captionImage()), s.fuse(), s.ks(),
                     s.sampleSizes(), s.iterations(), s.seed(), err);
+            comparison = c;
             evaluation = c.clip();
             report = c.json();
             markdown = EvalReport.markdown(title, c.clip(), c.external(), s.similarity().getFileName().toString(), c.paired());
@@ -168,7 +172,7 @@ public final class Sweep {
         t = lap("evaluate", t);
         RecallPlot.write(outDir.resolve("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
         AtomicFiles.writeString(outDir.resolve("report.csv"), EvalReport.csv(evaluation));
-        lap("report", t);
+        t = lap("report", t);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("model", clip.label());
         run.put("checkpoint_sha256", clip.checkpointSha256());
@@ -178,7 +182,12 @@ public final class Sweep {
         run.put("skipped", skipped);
         run.put("seconds", seconds);
         report.put("run", run);
-        AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
+        HtmlReport.write(outDir, new HtmlReport.Inputs(title, dataset.images(), paths, dataset.captions(), dataset.captionImage(), images, texts,
+                clip.model().logitScale(), clip.backend(), evaluation, comparison, s.similarity() == null ? null : s.similarity().getFileName().toString(),
+                run, s.sampleSizes(), s.seed(), s.examples()));
+        lap("html_report", t);
+        AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n")
+                + "\nRetrieved examples, failures and probability tables: [report.html](report.html)\n");
         AtomicFiles.writeString(outDir.resolve("report.json"), Json.pretty(report));
         return evaluation;
     }
