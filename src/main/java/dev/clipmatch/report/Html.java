@@ -49,6 +49,7 @@ final class Html {
             .query{border:1px solid #ddd;border-radius:6px;padding:8px 10px;margin:8px 0;display:flex;gap:14px;align-items:flex-start}
             .query .text{flex:1}.query ol{margin:4px 0;padding-left:22px}.query li.pos{background:#e7f5e7}
             .query .cap{font-weight:600}.rank{font-weight:600;color:#8a1c1c}.rank.hit{color:#1c6b1c}
+            .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:0 10px}.grid .query{margin:5px 0}
             .row{display:flex;flex-wrap:wrap;gap:8px;margin-top:6px}
             figure{margin:0;font-size:12px;text-align:center;max-width:170px;overflow-wrap:anywhere}
             figure img,.query>img{display:block;border:3px solid #fff;border-radius:3px}figure.pos img{border-color:#2e9b2e}

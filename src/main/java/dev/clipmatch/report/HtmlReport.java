@@ -201,7 +201,7 @@ public final class HtmlReport {
     }
 
     private void imageQueries(StringBuilder b, String id, String heading, List<Retrieval.Query> queries) {
-        b.append("<h3>").append(esc(heading)).append("</h3>\n<div id=\"").append(id).append("\">\n");
+        b.append("<h3>").append(esc(heading)).append("</h3>\n<div class=\"grid\" id=\"").append(id).append("\">\n");
         for (Retrieval.Query q : queries) {
             b.append("<div class=\"query\">").append(img(q.query())).append("<div class=\"text\"><div class=\"cap\">")
                     .append(esc(in.imageNames().get(q.query()))).append("</div><div>best caption at ").append(rank(q.rank()))

@@ -94,6 +94,8 @@ class ReportBrowserTest {
             assertTrue(text.contains(HOSTILE_FILE), "the file name is shown as text");
             assertTrue(browser.evaluate(page, "document.querySelectorAll('table.probabilities').length").asInt() >= 5, "probability tables");
             browser.screenshot(page, Path.of("target", "report-browser", "report.png"), 1200, 900);
+            browser.evaluate(page, "document.getElementById('examples').scrollIntoView(), 0");
+            browser.screenshot(page, Path.of("target", "report-browser", "examples.png"), 1200, 900);
 
             // match --html: the same table for one image and the captions given, image inline.
             Path matchHtml = dir.resolve("match.html"), matchJson = dir.resolve("match.json");
