@@ -7,8 +7,9 @@ The run: the real Flickr30K 1K test captions (Karpathy split, ../shared/data) an
 make the report's ranking pass cheaper than ViT-B/32's 512 dims would; that pass is ~10 ms either way).
 
 Measures, on the process's own clock (report.json's seconds per phase), the html_report phase of a warm sweep
-(embeddings from the cache, the usual rerun) and of the cold one, the page size and its thumbnails; the peer is
-Pillow making the same thumbnails (draft + thumbnail + JPEG q80, 2 processes) in the same run.
+(embeddings from the cache, the usual rerun) and of the cold one, the page size and its thumbnails; then the report
+alone on wall and CPU clocks (tools/BenchReport.java: a busy machine stretches the wall clock, not the CPU time).
+The peer is Pillow making the same thumbnails (draft + thumbnail + JPEG q80, 2 processes) in the same run.
 
     python3 tools/bench_report.py            # needs Pillow for the peer: pip install pillow
 """
@@ -101,6 +102,11 @@ def main():
     print(f"html_report, warm, median of {RUNS}: {statistics.median(s['html_report'] for _, s in warm):.3f} s")
     print(f"page: report.html {html.stat().st_size / 1e6:.3f} MB + {len(thumbs)} thumbnails {thumb_bytes / 1e6:.3f} MB "
           f"= {(html.stat().st_size + thumb_bytes) / 1e6:.3f} MB")
+
+    classpath = f"{HERE}/target/classes:" + (HERE / "target" / "classpath.txt").read_text().strip()
+    r = subprocess.run(["java", "-cp", classpath, str(HERE / "tools" / "BenchReport.java"), str(out), str(RUNS)], check=True, capture_output=True,
+                       text=True, env=clean_env())
+    print("the report alone, in one JVM (tools/BenchReport.java):\n  " + "\n  ".join(r.stdout.strip().splitlines()))
 
     try:
         import PIL

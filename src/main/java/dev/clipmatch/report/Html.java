@@ -51,7 +51,7 @@ final class Html {
             .query .cap{font-weight:600}.rank{font-weight:600;color:#8a1c1c}.rank.hit{color:#1c6b1c}
             .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:0 10px}.grid .query{margin:5px 0}
             .row{display:flex;flex-wrap:wrap;gap:8px;margin-top:6px}
-            figure{margin:0;font-size:12px;text-align:center;max-width:170px;overflow-wrap:anywhere}
+            figure{margin:0;font-size:12px;text-align:center;width:146px;overflow-wrap:anywhere}figure img{max-width:140px;height:auto;margin:0 auto}
             figure img,.query>img{display:block;border:3px solid #fff;border-radius:3px}figure.pos img{border-color:#2e9b2e}
             figure.pos figcaption{color:#1c6b1c;font-weight:600}.noimg{display:inline-block;padding:18px 6px;background:#eee;color:#555}
             .ci{color:#666;font-size:12px}.score{color:#666;font-variant-numeric:tabular-nums}img.chart{max-width:100%;height:auto}

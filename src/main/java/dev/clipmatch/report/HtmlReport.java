@@ -244,8 +244,9 @@ public final class HtmlReport {
     }
 
     private String figure(int image, String label, boolean positive) {
-        return (positive ? "<figure class=\"pos\">" : "<figure>") + img(image) + "<figcaption>" + esc(label) + "<br>" + esc(in.imageNames().get(image))
-                + "</figcaption></figure>";
+        String name = in.imageNames().get(image);
+        return (positive ? "<figure class=\"pos\" title=\"" : "<figure title=\"") + esc(name) + "\">" + img(image) + "<figcaption>" + esc(label) + "<br>"
+                + esc(name.substring(name.lastIndexOf('/') + 1)) + "</figcaption></figure>";
     }
 
     private String img(int image) {

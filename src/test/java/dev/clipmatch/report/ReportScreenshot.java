@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * Makes the README's picture of a report (docs/img/report.png) with the same headless Chromium as the browser test:
  * {@code java -cp target/test-classes:target/classes:$(cat target/classpath.txt) dev.clipmatch.report.ReportScreenshot
- * runs/demo/report.html docs/img/report.png [SECTION_ID]} after {@code tools/study.sh} and {@code mvn test-compile}.
+ * runs/demo/report.html docs/img/report.png [SECTION_ID]} after {@code tools/study.sh} and {@code mvn test-compile}; the
+ * checked-in picture was then reduced with {@code pngquant --quality=60-80} (pngquant 2.17, Debian).
  */
 public final class ReportScreenshot {
     private ReportScreenshot() {}
