@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
+import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
+import dev.clipmatch.eval.MatrixSource;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend;
@@ -98,6 +100,23 @@ class HtmlReportTest {
         }
         assertEquals(referenced, written, "every preview shown is written, and only those");
         for (String t : written) assertTrue(Files.size(run.resolve(t)) > 500, t);
+    }
+
+    @Test
+    void withAnotherModelsScoresTheSummaryComparesAndFuses() throws Exception {
+        HtmlReport.Inputs plain = inputs(0);
+        float[] other = new float[IMAGES * IMAGES * PER_IMAGE];
+        Random rng = new Random(9);
+        for (int i = 0; i < other.length; i++) other[i] = (float) rng.nextGaussian();
+        Comparison c = Comparison.run(new EmbeddingSource(images, texts, captionImage, backend), new MatrixSource(other, IMAGES, IMAGES * PER_IMAGE, captionImage),
+                0.5, new int[] {1, 5, 10}, new int[] {5}, 3, 0, new PrintStream(OutputStream.nullOutputStream()));
+        HtmlReport.write(dir, new HtmlReport.Inputs(plain.title(), plain.imageNames(), plain.imageFiles(), captions, captionImage, images, texts, 100f, backend,
+                c.clip(), c, "naaf<&>.npy", plain.facts(), new int[] {5}, 0, N));
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("id=\"comparison\"") && html.contains("clip − naaf&lt;&amp;&gt;.npy"), "the paired comparison table");
+        assertTrue(html.contains("fused (w = 0.5)"), "the fused score's rows");
+        String full = html.substring(html.indexOf("id=\"full\""), html.indexOf("</table>", html.indexOf("id=\"full\"")));
+        for (String model : List.of(">clip<", ">naaf&lt;&amp;&gt;.npy<", ">fused (w = 0.5)<")) assertTrue(full.contains(model), "full-set row of " + model);
     }
 
     @Test
