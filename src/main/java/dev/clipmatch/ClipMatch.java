@@ -8,10 +8,11 @@ import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.io.CacheDir;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend;
-import dev.clipmatch.model.Checksums;
 import dev.clipmatch.model.CheckpointFormat;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.ModelCache;
@@ -79,7 +80,7 @@ public final class ClipMatch {
      * recipe at the model's input size.
      */
     public static ClipMatch load(String model, Options o) {
-        Path cache = ModelCache.dirOr(o.cacheDir());
+        Path cache = CacheDir.dirOr(o.cacheDir());
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
         String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))

@@ -1,7 +1,6 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.model.EmbedJob;
 import java.io.IOException;
@@ -25,6 +24,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -63,11 +63,17 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--normalize", description = "L2-normalise every embedding.")
     boolean normalize;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image stops the run (fail) or is reported and left out (skip). Default: ${DEFAULT-VALUE}.")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Encoding threads (default: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
+
+    @Mixin
+    SharedOptions.VocabOption vocabOption;
+
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -75,14 +81,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset (models/preprocess/); default: the registry's, else clip-<input size>.")
     String preset;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
-    Path vocab;
-
     @Option(names = "--truncate", description = "Cut texts longer than the context length instead of failing.")
     boolean truncate;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
 
     @Option(names = "--shard-size", defaultValue = "4096", hidden = true, description = "Items per resumable shard.")
     int shardSize;
@@ -90,8 +90,7 @@ public final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
-        if (threads < 0) throw new UserError("--threads must be at least 1");
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu"));
         EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
         int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
         Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
@@ -109,7 +108,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private EmbedJob.Images images(ClipMatch clip) {
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        return new EmbedJob.Images(input.images, listImages(input.images), clip.preprocessor(), clip.presetName(), OnError.parse(onError), ioThreads);
+        return new EmbedJob.Images(input.images, listImages(input.images), clip.preprocessor(), clip.presetName(), onErrorOption.onError, ioThreads);
     }
 
     static List<Path> listImages(Path source) {

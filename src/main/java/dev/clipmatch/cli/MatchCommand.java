@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,21 +36,15 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "Also write the table as a self-contained HTML page (image inline).")
     Path html;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context.")
     boolean truncate;
 
     @Override
     public Integer call() {
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model, encoder.options(null));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         ProbabilityTable table = ProbabilityTable.of(image.toString(), clip.probabilities(im, tx), 0, captions, c -> false);

@@ -1,7 +1,6 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.io.Json;
-import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.model.ModelEntry;
 import dev.clipmatch.model.ModelRegistry;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,15 +23,15 @@ public final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() {
-        Path cache = ModelCache.dirOr(cacheDir);
+        Path cache = cacheDirOption.resolved();
         PrintWriter out = spec.commandLine().getOut();
         List<Object> rows = new ArrayList<>();
         if (!json) out.printf("%-14s %-30s %6s %6s  %-10s %s%n", "NAME", "ALIASES", "INPUT", "DIM", "CACHED", "PREPROCESS");

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,13 +45,12 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "images per loader batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail",
-            description = "a bad image stops the job (fail) or is left out and reported (skip); default: ${DEFAULT-VALUE}")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
     @Override
     public Integer call() {
-        OnError policy = OnError.parse(onError);
+        OnError policy = onErrorOption.onError;
         PreprocessConfig config = PreprocessConfig.preset(preset);
         if (size != null) config = config.withSize(size);
         ImagePreprocessor preprocessor = new ImagePreprocessor(config);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch search}: top-K images for a text, or captions for an image, from a sweep's cached embeddings. */
@@ -43,14 +44,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "M", description = "Model (default: the one the index was built with).")
     String model;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -67,7 +62,7 @@ public final class SearchCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new UserError(indexFile + ": cannot read (" + e.getMessage() + ")");
         }
-        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model != null ? model : (String) meta.get("model"), encoder.options(null));
         if (!clip.checkpointSha256().equals(meta.get("checkpoint_sha256")))
             throw new UserError(index + " was built with checkpoint " + meta.get("checkpoint_sha256") + ", not " + clip.label() + " ("
                     + clip.checkpointSha256() + "); embeddings of different models are not comparable");

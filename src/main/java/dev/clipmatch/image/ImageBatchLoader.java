@@ -1,6 +1,7 @@
 package dev.clipmatch.image;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
                 if (kept.size() != i) System.arraycopy(p.pixels, i * length, p.pixels, kept.size() * length, length);
                 kept.add(images.get(p.start + i));
             } else {
-                if (onError == OnError.FAIL) throw new ClipMatchException(p.errors[i]);
+                if (onError == OnError.FAIL) throw new ImageException(p.errors[i]);
                 skipped.add(p.errors[i]);
             }
         }

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Path f : files) {
             for (Map.Entry<String, Tensor> e : Safetensors.read(f).entrySet()) {
-                if (out.put(e.getKey(), e.getValue()) != null) throw new ClipMatchException(f + ": tensor '" + e.getKey() + "' appears in two shards");
+                if (out.put(e.getKey(), e.getValue()) != null) throw new CheckpointException(f + ": tensor '" + e.getKey() + "' appears in two shards");
             }
         }
         return out;
@@ -75,7 +75,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
             // map_location cpu: archives saved from a GPU (as OpenAI's were) would otherwise ask for CUDA
             module = torch.load(path.toAbsolutePath().toString(), new DeviceOptional(new Device("cpu")), false);
         } catch (RuntimeException e) {
-            throw new ClipMatchException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
+            throw new CheckpointException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         var params = module.named_parameters(true);
@@ -102,9 +102,9 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         try {
             return Json.parseObject(Files.readString(file));
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(file + ": malformed JSON (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": malformed JSON (" + e.getMessage() + ")");
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.io.Progress;
@@ -186,8 +188,8 @@ public final class EmbedJob {
         TokenBatch tokens;
         try {
             tokens = in.tokenizer().batch(in.texts().subList(from, to), ctx, in.truncate());
-        } catch (ClipMatchException e) {
-            throw new ClipMatchException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
+        } catch (TextTooLongException e) {
+            throw new TextTooLongException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
         }
         Integer[] byLength = new Integer[count];
         for (int i = 0; i < count; i++) byLength[i] = i;

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +40,7 @@ public record ModelEntry(String name, List<String> aliases, String description, 
     /** Fails when a loaded checkpoint does not have the sizes this entry promises (a wrong file under the right name). */
     public void check(ClipConfig c, String source) {
         if ((imageResolution > 0 && c.resolution() != imageResolution) || (embedDim > 0 && c.embedDim() != embedDim))
-            throw new ClipMatchException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
+            throw new CheckpointException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
                     + ", but registry model " + name + " expects " + imageResolution + " px and " + embedDim);
     }
 

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.io.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +35,7 @@ public final class ModelRegistry {
     }
 
     public static ModelEntry require(String nameOrAlias) {
-        return find(nameOrAlias).orElseThrow(() -> new ClipMatchException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
+        return find(nameOrAlias).orElseThrow(() -> new CheckpointException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
     }
 
     public static String names() {

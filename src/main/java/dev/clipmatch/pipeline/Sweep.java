@@ -2,6 +2,8 @@ package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
@@ -77,8 +79,8 @@ public final class Sweep {
         if (!missing.isEmpty()) {
             String list = String.join(", ", missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? ", ..." : "");
             if (s.onError() == OnError.FAIL)
-                throw new ClipMatchException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list
-                        + " (--on-error skip leaves them out)");
+                throw new InputFileException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list,
+                        ClipMatchException.Remedy.SKIP_BAD_IMAGES);
             boolean[] drop = new boolean[dataset.images().size()];
             for (int i = 0; i < drop.length; i++) drop[i] = !Files.isRegularFile(paths.get(i));
             for (String m : missing) skipped.add(m + ": missing");
@@ -132,7 +134,7 @@ public final class Sweep {
     private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new ClipMatchException("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows()) throw new ClipMatchException("sample size " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
         }
         Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
         Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
@@ -238,12 +240,7 @@ public final class Sweep {
             for (int start = 0; start < todo.size(); start += batch) {
                 List<Integer> part = todo.subList(start, Math.min(todo.size(), start + batch));
                 List<String> texts = part.stream().map(captions::get).toList();
-                TokenBatch tb;
-                try {
-                    tb = clip.tokenizer().batch(texts, ctx, s.truncate());
-                } catch (ClipMatchException e) {
-                    throw new ClipMatchException(e.getMessage() + " (--truncate cuts long captions as clip.tokenize(truncate=True) does)");
-                }
+                TokenBatch tb = clip.tokenizer().batch(texts, ctx, s.truncate());
                 float[] e = clip.model().encodeTexts(tb.ids(), tb.rows(), tb.contextLength());
                 cache.putAll(part.stream().map(c -> keys[c]).toArray(byte[][]::new), e);
                 progress.add(part.size());
@@ -265,7 +262,7 @@ public final class Sweep {
             try (InputStream in = Files.newInputStream(paths.get(i))) {
                 for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
             } catch (IOException e) {
-                throw new ClipMatchException(paths.get(i) + ": cannot read (" + e.getMessage() + ")");
+                throw new ImageException(paths.get(i) + ": cannot read (" + e.getMessage() + ")");
             }
             out[i] = md.digest();
         });

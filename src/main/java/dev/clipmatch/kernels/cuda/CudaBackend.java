@@ -1,5 +1,7 @@
 package dev.clipmatch.kernels.cuda;
 
+import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.KernelErrors;
 import dev.clipmatch.kernels.ScoreBackend;
@@ -94,7 +96,7 @@ public final class CudaBackend implements ScoreBackend {
         if (k < 1 || k > candidates.rows())
             throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
         if (k > MAX_K)
-            throw new IllegalArgumentException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K + " (use --device cpu)");
+            throw new UnsupportedFeatureException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K, ClipMatchException.Remedy.CPU_DEVICE);
         int n = Math.multiplyExact(queries.rows(), k);
         float[] scores = new float[n];
         long[] indices = new long[n];

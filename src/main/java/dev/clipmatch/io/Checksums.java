@@ -1,6 +1,6 @@
-package dev.clipmatch.model;
+package dev.clipmatch.io;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,13 +26,13 @@ public final class Checksums {
             try (InputStream in = Files.newInputStream(file)) {
                 for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
             } catch (IOException e) {
-                throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+                throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
             }
         }
         return HexFormat.of().formatHex(md.digest());
     }
 
-    static MessageDigest newDigest() {
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

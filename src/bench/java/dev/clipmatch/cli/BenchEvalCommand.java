@@ -25,6 +25,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,15 +53,15 @@ public final class BenchEvalCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions; the best is reported.")
     int repeat;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
 
     @Option(names = "--json")
     Path json;
 
     @Override
     public Integer call() {
-        int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int cores = threadsOption.checked() > 0 ? threadsOption.threads : Runtime.getRuntime().availableProcessors();
         CpuBackend.setThreads(cores);
         torch.set_num_threads(cores);
         Embeddings im = EvalInputs.embeddings(images), tx = EvalInputs.embeddings(texts);
