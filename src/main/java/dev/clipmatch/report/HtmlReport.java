@@ -96,8 +96,9 @@ public final class HtmlReport {
         b.append("<h1>").append(esc(in.title())).append("</h1>\n<nav><a href=\"#summary\">Summary</a><a href=\"#examples\">Retrieved examples</a>")
                 .append("<a href=\"#failures\">Failures</a><a href=\"#probabilities\">Probability tables</a></nav>\n");
         summary(b);
-        b.append("<section id=\"examples\">\n<h2>Retrieved examples</h2>\n<p class=\"note\">").append(n)
-                .append(fmt(" queries per direction, drawn with seed %d. Ground truth in green; ranks are 1-based (1 = retrieved first).</p>\n", in.seed()));
+        b.append("<section id=\"examples\">\n<h2>Retrieved examples</h2>\n<p class=\"note\">")
+                .append(fmt("%d image and %d caption queries, drawn with seed %d. Ground truth in green; ranks are 1-based (1 = retrieved first).</p>\n",
+                        i2t.size(), t2i.size(), in.seed()));
         imageQueries(b, "examples-i2t", "Image → text: the top " + TOP + " captions for an image", i2t);
         textQueries(b, "examples-t2i", "Text → image: the top " + TOP + " images for a caption", t2i);
         b.append("</section>\n<section id=\"failures\">\n<h2>Failure gallery</h2>\n<p class=\"note\">The queries whose best positive ranks worst.</p>\n");
