@@ -7,7 +7,7 @@ import dev.clipmatch.eval.RankMetrics;
 import dev.clipmatch.eval.SampledProtocol;
 import dev.clipmatch.eval.ScoreSource;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend.BidirectionalRanks;
@@ -98,7 +98,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
         out.put("sampled", ordered("images", sampleImages, "iterations", iterations,
                 "clipmatch_s", oursSampled, "libtorch_s", torchSampled,
                 "clipmatch_i2t_R@1_mean", oursMean[0], "libtorch_i2t_R@1_mean", peerMean[0]));
-        String text = Json.pretty(out);
+        String text = JsonFiles.pretty(out);
         System.out.print(text);
         if (json != null) AtomicFiles.writeString(json, text);
         return 0;

@@ -1,6 +1,6 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.ClipModel;
 import java.nio.file.Path;
@@ -71,7 +71,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                 m.encodeTexts(Arrays.copyOfRange(ids, i * ctx, (i + n) * ctx), n, ctx);
             }));
         }
-        System.out.println(Json.write(out));
+        System.out.println(JsonFiles.compact(out));
         return 0;
     }
 

@@ -1,8 +1,10 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.io.Json;
-import dev.clipmatch.model.EmbedJob;
+import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.pipeline.EmbedJob;
+import dev.clipmatch.pipeline.EmbedSidecar;
+import dev.clipmatch.pipeline.Encoder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -14,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /** Encodes images or texts with a CLIP model into a float32 [N, D] .npy and a JSON sidecar. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed images or texts with a CLIP model: float32 [N, D] .npy plus a JSON sidecar (OUT.json).",
-            "Interrupted runs resume from the shards in OUT.npy.parts/. Prints a JSON summary on stdout."})
+            "Encoding goes through the embedding cache that sweep uses, so interrupted runs resume. Prints a JSON summary on stdout."})
 public final class EmbedCommand implements Callable<Integer> {
     private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "gif", "ppm", "pgm");
 
@@ -84,32 +84,23 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--truncate", description = "Cut texts longer than the context length instead of failing.")
     boolean truncate;
 
-    @Option(names = "--shard-size", defaultValue = "4096", hidden = true, description = "Items per resumable shard.")
-    int shardSize;
-
     @Override
     public Integer call() {
-        if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
+        if (batchSize < 0) throw new UserError("--batch-size must be positive");
+        if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
         ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu"));
-        EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
-        int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
-        Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
-                .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("out", out.toString());
-        summary.put("sidecar", EmbedJob.sidecarPath(out).toString());
-        summary.put("shape", sidecar.get("shape"));
-        summary.put("skipped", ((List<?>) sidecar.get("skipped")).size());
+        EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, listImages(input.images)) : texts();
+        int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
+        EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
+        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
         PrintWriter pw = spec.commandLine().getOut();
-        pw.println(Json.write(summary));
+        pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();
         return 0;
     }
 
-    private EmbedJob.Images images(ClipMatch clip) {
-        if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        return new EmbedJob.Images(input.images, listImages(input.images), clip.preprocessor(), clip.presetName(), onErrorOption.onError, ioThreads);
-    }
+    /** The line printed on stdout. */
+    record Summary(String out, String sidecar, List<Integer> shape, int skipped) {}
 
     static List<Path> listImages(Path source) {
         if (Files.isDirectory(source)) {
@@ -131,11 +122,11 @@ public final class EmbedCommand implements Callable<Integer> {
         return out;
     }
 
-    private EmbedJob.Texts texts(ClipMatch clip) {
+    private EmbedJob.Texts texts() {
         List<String> lines = readLines(input.texts);
         int[] lineNumbers = new int[lines.size()];
         for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
-        return new EmbedJob.Texts(input.texts, lines, lineNumbers, clip.tokenizer(), clip.vocabFile(), truncate);
+        return new EmbedJob.Texts(input.texts, lines, lineNumbers);
     }
 
     /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */

@@ -9,7 +9,7 @@ import dev.clipmatch.eval.Evaluator;
 import dev.clipmatch.eval.MatrixSource;
 import dev.clipmatch.eval.ScoreSource;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
@@ -84,13 +84,13 @@ public final class EvalCommand implements Callable<Integer> {
             System.out.print("\nExternal (" + comparison.similarity.getFileName() + ")\n" + EvalReport.table(c.external()));
             if (c.fused() != null) System.out.print("\nFused, weight " + comparison.fuse + "\n" + EvalReport.table(c.fused()));
             if (!c.paired().isEmpty()) System.out.print("\n" + EvalReport.comparisonMarkdown(c.paired(), "other"));
-            if (json != null) AtomicFiles.writeString(json, Json.pretty(c.json()));
+            if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(c.json()));
             if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(c.clip()));
             return 0;
         }
         Evaluation result = Evaluator.evaluate(primary, protocol.ks, sampleImages, protocol.iterations, protocol.seed, System.err);
         System.out.print(EvalReport.table(result));
-        if (json != null) AtomicFiles.writeString(json, Json.pretty(EvalReport.json(result)));
+        if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(EvalReport.json(result)));
         if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(result));
         return 0;
     }

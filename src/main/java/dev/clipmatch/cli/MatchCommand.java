@@ -2,15 +2,13 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.report.HtmlReport;
 import dev.clipmatch.report.ProbabilityTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,22 +46,20 @@ public final class MatchCommand implements Callable<Integer> {
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         ProbabilityTable table = ProbabilityTable.of(image.toString(), clip.probabilities(im, tx), 0, captions, c -> false);
-        List<Object> rows = new ArrayList<>();
+        List<Probability> rows = new ArrayList<>();
         for (ProbabilityTable.Row r : table.rows()) {
             System.out.printf("%8.4f%%  %s%n", 100.0 * r.probability(), r.text());
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("caption", r.text());
-            row.put("probability", r.probability());
-            rows.add(row);
+            rows.add(new Probability(r.text(), r.probability()));
         }
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("image", image.toString());
-            root.put("model", clip.label());
-            root.put("captions", rows);
-            AtomicFiles.writeString(json, Json.pretty(root));
+            AtomicFiles.writeString(json, JsonFiles.pretty(new Result(image.toString(), clip.label(), rows)));
         }
         if (html != null) HtmlReport.writeMatch(html, clip.label(), image, table);
         return 0;
     }
+
+    /** The --json file: each caption's probability, most likely first. */
+    record Result(String image, String model, List<Probability> captions) {}
+
+    record Probability(String caption, double probability) {}
 }

@@ -1,7 +1,7 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.image.OnError;
+import dev.clipmatch.pipeline.OnError;
 import dev.clipmatch.io.CacheDir;
 import java.nio.file.Path;
 import java.util.Locale;

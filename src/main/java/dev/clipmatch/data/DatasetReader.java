@@ -1,7 +1,7 @@
 package dev.clipmatch.data;
 
 import dev.clipmatch.InputFileException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -76,12 +76,7 @@ public final class DatasetReader {
 
     @SuppressWarnings("unchecked")
     private static Dataset karpathy(Path file, String text, String name) {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new InputFileException(file + ": " + e.getMessage());
-        }
+        Object root = JsonFiles.parseValue(text, file.toString());
         if (root instanceof Map<?, ?> m && m.get("images") instanceof List<?> l) root = l; // Karpathy's dataset_*.json
         if (!(root instanceof List<?> entries)) throw new InputFileException(file + ": expected a JSON list of {image_name, captions} objects");
         Builder b = new Builder();
@@ -153,12 +148,7 @@ public final class DatasetReader {
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n);
             if (line.isBlank()) continue;
-            Map<String, Object> o;
-            try {
-                o = Json.parseObject(line);
-            } catch (IllegalArgumentException e) {
-                throw new InputFileException(file + ":" + (n + 1) + ": " + e.getMessage());
-            }
+            Map<String, Object> o = JsonFiles.parseObject(line, file + ":" + (n + 1));
             if (!(o.get("image") instanceof String image)) throw new InputFileException(file + ":" + (n + 1) + ": missing \"image\"");
             if (o.get("caption") instanceof String c) {
                 b.add(image, c);

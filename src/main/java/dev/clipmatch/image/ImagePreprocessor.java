@@ -44,7 +44,7 @@ public final class ImagePreprocessor {
 
     public ImagePreprocessor(PreprocessConfig config) {
         this.config = config;
-        this.filter = ResamplePass.Filter.named(config.interpolation());
+        this.filter = ResamplePass.Filter.of(config.interpolation());
         float[] mean = config.mean(), std = config.std();
         // Float32 steps of torchvision: ToTensor (v / 255) then Normalize ((x - mean) / std).
         for (int c = 0; c < 3; c++)

@@ -1,7 +1,8 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,11 +101,11 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
 
     private static Map<String, Object> readJson(Path file) {
         try {
-            return Json.parseObject(Files.readString(file));
+            return JsonFiles.parseObject(Files.readString(file), file + ": malformed JSON");
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(file + ": malformed JSON (" + e.getMessage() + ")");
+        } catch (InputFileException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
     }
 

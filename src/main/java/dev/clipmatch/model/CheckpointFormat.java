@@ -1,7 +1,8 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,8 +52,10 @@ public enum CheckpointFormat {
     private static List<Path> shards(Path index) {
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(index));
-        } catch (IOException | IllegalArgumentException e) {
+            json = JsonFiles.parseObject(Files.readString(index), index + ": shard index");
+        } catch (InputFileException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        } catch (IOException e) {
             throw new CheckpointException(index + ": unreadable shard index (" + e.getMessage() + ")");
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map) || map.isEmpty())

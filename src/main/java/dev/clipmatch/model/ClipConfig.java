@@ -2,8 +2,7 @@ package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
 import dev.clipmatch.UnsupportedFeatureException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * The hyper-parameters of a CLIP ViT model, all read off the weights' shapes (heads: width / 64 as in OpenAI's
@@ -65,21 +64,12 @@ public record ClipConfig(
                 visionAct, textAct, eps);
     }
 
-    /** The fields written to sidecars and listings. */
-    public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("embed_dim", embedDim);
-        m.put("image_resolution", resolution());
-        m.put("patch_size", patch);
-        m.put("vision_width", visionWidth);
-        m.put("vision_layers", visionLayers);
-        m.put("vision_heads", visionHeads);
-        m.put("text_width", textWidth);
-        m.put("text_layers", textLayers);
-        m.put("text_heads", textHeads);
-        m.put("context_length", contextLength);
-        m.put("vocab_size", vocabSize);
-        m.put("activation", visionActivation.name().toLowerCase());
-        return m;
+    /** The sizes written to sidecars (snake_case keys in JSON). */
+    public record Description(int embedDim, int imageResolution, int patchSize, int visionWidth, int visionLayers, int visionHeads, int textWidth,
+            int textLayers, int textHeads, int contextLength, int vocabSize, String activation) {}
+
+    public Description describe() {
+        return new Description(embedDim, resolution(), patch, visionWidth, visionLayers, visionHeads, textWidth, textLayers, textHeads, contextLength,
+                vocabSize, visionActivation.name().toLowerCase(Locale.ROOT));
     }
 }

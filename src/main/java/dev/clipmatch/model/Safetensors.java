@@ -1,8 +1,9 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.UnsupportedFeatureException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -53,9 +54,9 @@ public final class Safetensors {
             }
             Map<String, Object> header;
             try {
-                header = Json.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim());
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(file + ": malformed safetensors header (" + e.getMessage() + ")");
+                header = JsonFiles.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim(), file + ": malformed safetensors header");
+            } catch (InputFileException e) {
+                throw new CheckpointException(e.getMessage(), e);
             }
             long dataStart = 8 + headerLen;
             Map<String, Tensor> out = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package dev.clipmatch.tokenizer;
 
 import dev.clipmatch.InputFileException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,15 +90,13 @@ final class Vocabulary {
             throw new InputFileException(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8));
+            json = JsonFiles.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8), vocabJson + ": malformed vocabulary");
         } catch (NoSuchFileException e) {
             throw new InputFileException(vocabJson + ": no such file");
         } catch (CharacterCodingException e) {
             throw new InputFileException(vocabJson + ": malformed vocabulary: not UTF-8 text");
         } catch (IOException e) {
             throw new InputFileException("cannot read " + vocabJson + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new InputFileException(vocabJson + ": malformed vocabulary: " + e.getMessage());
         }
         Map<String, Integer> encoder = new HashMap<>(json.size() * 2);
         for (Map.Entry<String, Object> e : json.entrySet()) {

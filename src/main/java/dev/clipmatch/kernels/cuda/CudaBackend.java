@@ -59,6 +59,11 @@ public final class CudaBackend implements ScoreBackend {
     }
 
     @Override
+    public void normalizeRows(Embeddings e) {
+        check(CudaKernels.cm_cuda_normalize_rows(e.data(), e.rows(), e.dim()));
+    }
+
+    @Override
     public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
         KernelErrors.requireSameDim(a, b);
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
