@@ -1,10 +1,13 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
+import dev.clipmatch.io.InputFiles;
 import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.io.OutputFiles;
 import dev.clipmatch.pipeline.EmbedJob;
 import dev.clipmatch.pipeline.EmbedSidecar;
 import dev.clipmatch.pipeline.Encoder;
+import java.nio.channels.FileChannel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -13,7 +16,6 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +97,17 @@ public final class EmbedCommand implements Callable<Integer> {
         EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, listImages(input.images)) : texts();
         int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
         EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
-        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
+        List<Path> read = new ArrayList<>(List.of(input.images != null ? input.images : input.texts));
+        if (inputs instanceof EmbedJob.Images images) read.addAll(images.paths());
+        OutputFiles.refuseInput(out, read);
+        OutputFiles.refuseInput(EmbedJob.sidecarPath(out), read);
+        OutputFiles.refuseForeign(EmbedJob.sidecarPath(out), List.of("kind", "checkpoint_sha256", "shape"), "clipmatch embedding sidecar");
+        EmbedSidecar sidecar;
+        try (FileChannel lock = OutputFiles.lock(out)) {
+            sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot release its lock (" + e.getMessage() + ")");
+        }
         PrintWriter pw = spec.commandLine().getOut();
         pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();
@@ -134,14 +146,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
     /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
     private static List<String> readLines(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new UserError(file + ": no such file");
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> lines = new ArrayList<>();
