@@ -123,7 +123,7 @@ class JsonOutputSchemaTest {
                 TestData.path(".").toString(), "--sample-images", "2", "--iterations", "3", "--out", out.toString(), "--cache-dir",
                 dir.resolve("cache").toString());
         String run = "run:{model:str,checkpoint_sha256:str,dataset:str,images_encoded:int,texts_encoded:int,skipped:[],"
-                + "seconds:{read:num,hash:num,encode_images:num,read_cache:num,encode_texts:num,write_embeddings:num,evaluate:num,report:num}}";
+                + "seconds:{read:num,hash:num,encode_images:num,read_cache:num,encode_texts:num,write_embeddings:num,evaluate:num,report:num,html_report:num}}";
         assertEquals("{" + EVAL + "," + run + "}", schemaOf(out.resolve("report.json")));
         assertEquals("{model:str,checkpoint_sha256:str,preprocess:str,dataset:str,images:[str],captions:[str]}", schemaOf(out.resolve("index.json")));
     }

@@ -4,9 +4,10 @@ import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.report.HtmlReport;
+import dev.clipmatch.report.ProbabilityTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +31,9 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write {\"image\", \"captions\": [{\"caption\", \"probability\"}]}.")
     Path json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write the table as a self-contained HTML page (image inline).")
+    Path html;
+
     @Mixin
     SharedOptions.EncoderOptions encoder;
 
@@ -41,18 +45,16 @@ public final class MatchCommand implements Callable<Integer> {
         ClipMatch clip = ClipMatch.load(model, encoder.options(null));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
-        float[] p = clip.probabilities(im, tx);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < captions.size(); i++) order.add(i);
-        order.sort(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
+        ProbabilityTable table = ProbabilityTable.of(image.toString(), clip.probabilities(im, tx), 0, captions, c -> false);
         List<Probability> rows = new ArrayList<>();
-        for (int i : order) {
-            System.out.printf("%8.4f%%  %s%n", 100.0 * p[i], captions.get(i));
-            rows.add(new Probability(captions.get(i), p[i]));
+        for (ProbabilityTable.Row r : table.rows()) {
+            System.out.printf("%8.4f%%  %s%n", 100.0 * r.probability(), r.text());
+            rows.add(new Probability(r.text(), r.probability()));
         }
         if (json != null) {
             AtomicFiles.writeString(json, JsonFiles.pretty(new Result(image.toString(), clip.label(), rows)));
         }
+        if (html != null) HtmlReport.writeMatch(html, clip.label(), image, table);
         return 0;
     }
 

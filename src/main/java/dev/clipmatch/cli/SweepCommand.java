@@ -6,6 +6,7 @@ import dev.clipmatch.data.DatasetReader;
 import dev.clipmatch.data.KnownDatasets;
 import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.pipeline.Sweep;
+import dev.clipmatch.report.HtmlReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The study on one dataset: encode (cached, resumable), recall on the full set and sampled protocol, reports.",
-            "Writes RUN_DIR: report.json/.md/.csv, recall.png, the embeddings and index.json (for 'search')."})
+            "Writes RUN_DIR: report.html (with thumbs/), report.json/.md/.csv, recall.png, the embeddings and index.json (for 'search')."})
 public final class SweepCommand implements Callable<Integer> {
     static final int[] DEFAULT_SIZES = {10, 100, 1000};
 
@@ -49,6 +50,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.OnErrorOption onErrorOption;
 
+    @Option(names = "--examples", defaultValue = "" + HtmlReport.DEFAULT_EXAMPLES, paramLabel = "N",
+            description = "Queries per direction shown in report.html's retrieved examples and failure gallery, chosen by --seed (default: ${DEFAULT-VALUE}).")
+    int examples;
+
     @Mixin
     SharedOptions.ThreadsOption threadsOption;
 
@@ -67,6 +72,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         protocol.check();
+        if (examples < 0) throw new UserError("--examples must be at least 0, got " + examples);
         if (batchSize < 1 || ioThreads < 1) throw new UserError("--batch-size and --io-threads must be at least 1");
         if (comparison.fuse != null && comparison.similarity == null) throw new UserError("--fuse needs --similarity");
         comparison.check();
@@ -97,11 +103,12 @@ public final class SweepCommand implements Callable<Integer> {
         for (int n : sizes) if (n > imageCount) throw new UserError("--sample-images " + n + " exceeds the " + imageCount + " images of " + data.name());
         ClipMatch clip = ClipMatch.load(model, encoder.options(threadsOption.checked()));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
-        Sweep.Settings settings = new Sweep.Settings(protocol.ks, sizes, protocol.iterations, protocol.seed, onErrorOption.onError, batchSize, ioThreads, truncate, comparison.similarity, comparison.fuse);
+        Sweep.Settings settings = new Sweep.Settings(protocol.ks, sizes, protocol.iterations, protocol.seed, onErrorOption.onError, batchSize, ioThreads, truncate,
+                comparison.similarity, comparison.fuse, examples);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
         System.out.print(EvalReport.table(r.evaluation()));
         System.out.printf("%nencoded %d images and %d captions (the rest from the cache); %d skipped%nreport: %s%n", r.imagesEncoded(), r.textsEncoded(),
-                r.skipped().size(), runDir.resolve("report.md"));
+                r.skipped().size(), runDir.resolve("report.html"));
         return 0;
     }
 

@@ -34,7 +34,11 @@ public final class SampledProtocol {
 
     /** The images of sample {@code iteration} of size {@code size}, sorted (Floyd's algorithm: uniform, O(size)). */
     public int[] drawImages(int size, int iteration, long seed) {
-        int n = source.images();
+        return drawImages(source.images(), size, iteration, seed);
+    }
+
+    /** Sample {@code iteration} of {@code size} of {@code n} images: the draw every protocol run makes. */
+    public static int[] drawImages(int n, int size, int iteration, long seed) {
         SplittableRandom rng = new SplittableRandom(mix(seed, size, iteration));
         java.util.BitSet chosen = new java.util.BitSet(n);
         int[] out = new int[size];

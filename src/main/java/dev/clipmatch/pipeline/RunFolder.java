@@ -100,7 +100,10 @@ final class RunFolder implements AutoCloseable {
     }
 
     private void move(Path staged) throws IOException {
-        Files.move(staged, dir.resolve(staged.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path target = dir.resolve(staged.getFileName().toString());
+        // A staged folder (report.html's thumbs/) replaces the previous run's: a rename cannot replace a non-empty one.
+        if (Files.isDirectory(staged) && Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) deleteTree(target);
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Staging folders and temporary files of runs that were killed; nothing else is touched. */

@@ -1,5 +1,6 @@
 package dev.clipmatch.pipeline;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.ImageException;
@@ -21,6 +22,7 @@ import dev.clipmatch.io.EmbeddingCache;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,12 +42,12 @@ import java.util.stream.IntStream;
 /**
  * The study end to end: encode a dataset (through a content-addressed cache, so reruns are instant and
  * interrupted runs resume), evaluate recall on the full set and the sampled protocol, optionally against another
- * model's score matrix, and write RUN_DIR: embeddings, index.json, report.json/.md/.csv and recall.png.
+ * model's score matrix, and write RUN_DIR: embeddings, index.json, report.json/.md/.csv, recall.png and report.html.
  */
 public final class Sweep {
 
     public record Settings(int[] ks, int[] sampleSizes, int iterations, long seed, OnError onError, int batchSize, int ioThreads,
-            boolean truncate, Path similarity, Double fuse) {}
+            boolean truncate, Path similarity, Double fuse, int examples) {}
 
     /** What a run did: the evaluation, how much came from the cache, what was skipped, and where time went. */
     public record Result(Evaluation evaluation, int imagesEncoded, int textsEncoded, List<String> skipped, Map<String, Double> seconds) {}
@@ -84,6 +86,7 @@ public final class Sweep {
 
     private Result run(Dataset dataset, Path imagesDir, RunFolder outDir, Settings s) {
         RecallPlot.warmUpInBackground(); // overlaps encoding
+        HtmlReport.warmUpInBackground();
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -164,6 +167,7 @@ public final class Sweep {
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
         EvalJson report;
         Evaluation evaluation;
+        Comparison comparison = null;
         String markdown;
         String title = clip.label() + " on " + dataset.name();
         if (s.similarity() != null) {
@@ -173,6 +177,7 @@ public final class Sweep {
                         + images.rows() + " images and " + texts.rows() + " captions" + (skipped.isEmpty() ? "" : " (after skipping " + skipped.size() + ")"));
             Comparison c = Comparison.run(source, new MatrixSource(sim.data(), images.rows(), texts.rows(), dataset.captionImage()), s.fuse(), s.ks(),
                     s.sampleSizes(), s.iterations(), s.seed(), err);
+            comparison = c;
             evaluation = c.clip();
             report = c.json();
             markdown = EvalReport.markdown(title, c.clip(), c.external(), s.similarity().getFileName().toString(), c.paired());
@@ -184,9 +189,15 @@ public final class Sweep {
         t = lap("evaluate", t);
         RecallPlot.write(run.file("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
         AtomicFiles.writeString(run.file("report.csv"), EvalReport.csv(evaluation));
-        lap("report", t);
+        t = lap("report", t);
         SweepReport.Run info = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
-        AtomicFiles.writeString(run.file("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
+        HtmlReport.write(run.file("report.html").getParent(), new HtmlReport.Inputs(title, dataset.images(), paths, dataset.captions(), dataset.captionImage(),
+                images, texts, clip.model().logitScale(), clip.backend(), evaluation, comparison,
+                s.similarity() == null ? null : s.similarity().getFileName().toString(),
+                JsonFiles.mapper().convertValue(info, new TypeReference<LinkedHashMap<String, Object>>() {}), s.sampleSizes(), s.seed(), s.examples()));
+        lap("html_report", t); // info.seconds is this map: report.json has the report's time too
+        AtomicFiles.writeString(run.file("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n")
+                + "\nRetrieved examples, failures and probability tables: [report.html](report.html)\n");
         AtomicFiles.writeString(run.file(RunFolder.COMMIT_FILE), JsonFiles.pretty(new SweepReport(report, info)));
         return evaluation;
     }

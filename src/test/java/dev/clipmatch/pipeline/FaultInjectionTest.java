@@ -233,8 +233,8 @@ class FaultInjectionTest {
         assertEquals(want, result(out));
         assertArrayEquals(wantImages, Files.readAllBytes(out.resolve("image_embeddings.npy")));
         try (var s = Files.list(out)) {
-            assertEquals(List.of(".lock", "image_embeddings.npy", "index.json", "recall.png", "report.csv", "report.json", "report.md", "text_embeddings.npy",
-                    "text_image.npy"), s.map(f -> f.getFileName().toString()).sorted().toList(), "no debris left in the run folder");
+            assertEquals(List.of(".lock", "image_embeddings.npy", "index.json", "recall.png", "report.csv", "report.html", "report.json", "report.md", "text_embeddings.npy",
+                    "text_image.npy", "thumbs"), s.map(f -> f.getFileName().toString()).sorted().toList(), "no debris left in the run folder");
         }
     }
 
