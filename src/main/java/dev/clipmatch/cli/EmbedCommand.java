@@ -2,26 +2,15 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.image.OnError;
+import dev.clipmatch.io.InputLists;
 import dev.clipmatch.io.Json;
 import dev.clipmatch.model.EmbedJob;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,8 +22,6 @@ import picocli.CommandLine.Spec;
         description = {"Embed images or texts with a CLIP model: float32 [N, D] .npy plus a JSON sidecar (OUT.json).",
             "Interrupted runs resume from the shards in OUT.npy.parts/. Prints a JSON summary on stdout."})
 public final class EmbedCommand implements Callable<Integer> {
-    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "gif", "ppm", "pgm");
-
     @Spec
     CommandSpec spec;
 
@@ -109,67 +96,13 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private EmbedJob.Images images(ClipMatch clip) {
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        return new EmbedJob.Images(input.images, listImages(input.images), clip.preprocessor(), clip.presetName(), OnError.parse(onError), ioThreads);
-    }
-
-    static List<Path> listImages(Path source) {
-        if (Files.isDirectory(source)) {
-            try (Stream<Path> s = Files.list(source)) {
-                return s.filter(Files::isRegularFile).filter(p -> IMAGE_EXTENSIONS.contains(extension(p))).sorted().toList();
-            } catch (IOException e) {
-                throw new UserError(source + ": cannot list (" + e.getMessage() + ")");
-            }
-        }
-        List<Path> out = new ArrayList<>();
-        Path base = source.toAbsolutePath().getParent();
-        List<String> lines = readLines(source);
-        for (String line : lines) {
-            String t = line.strip();
-            if (t.isEmpty()) continue;
-            Path p = Path.of(t);
-            out.add(p.isAbsolute() ? p : base.resolve(p).normalize());
-        }
-        return out;
+        return new EmbedJob.Images(input.images, InputLists.images(input.images), clip.preprocessor(), clip.presetName(), OnError.parse(onError), ioThreads);
     }
 
     private EmbedJob.Texts texts(ClipMatch clip) {
-        List<String> lines = readLines(input.texts);
+        List<String> lines = InputLists.lines(input.texts);
         int[] lineNumbers = new int[lines.size()];
         for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
         return new EmbedJob.Texts(input.texts, lines, lineNumbers, clip.tokenizer(), clip.vocabFile(), truncate);
-    }
-
-    /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
-    private static List<String> readLines(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new UserError(file + ": no such file");
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read (" + e.getMessage() + ")");
-        }
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<String> lines = new ArrayList<>();
-        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') end++;
-            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
-            try {
-                lines.add(utf8.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString());
-            } catch (CharacterCodingException e) {
-                throw new UserError(file + ": line " + (lines.size() + 1) + " is not valid UTF-8");
-            }
-            start = end + 1;
-        }
-        return lines;
-    }
-
-    private static String extension(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 }

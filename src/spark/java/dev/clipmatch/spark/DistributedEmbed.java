@@ -1,0 +1,179 @@
+package dev.clipmatch.spark;
+
+import dev.clipmatch.ClipMatch;
+import dev.clipmatch.image.ImageBatch;
+import dev.clipmatch.image.ImageBatchLoader;
+import dev.clipmatch.image.OnError;
+import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Json;
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.model.Checksums;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The encoding tasks of {@code spark embed}: each partition of (id, path) or (id, text, image_id) rows is encoded in
+ * batches by its executor's one model ({@link ExecutorModels}), with the same preprocessing, tokenizer and model
+ * as {@code clipmatch embed}. Output rows carry the input's sha256 and, for an image skipped with
+ * {@code --on-error skip}, an error instead of an embedding.
+ */
+final class DistributedEmbed {
+    static final StructType IMAGE_INPUT = new StructType().add("id", DataTypes.LongType, false).add("path", DataTypes.StringType, false);
+    static final StructType TEXT_INPUT = new StructType().add("id", DataTypes.LongType, false).add("text", DataTypes.StringType, false)
+            .add("image_id", DataTypes.LongType, true);
+    static final StructType IMAGE_OUTPUT = new StructType().add("id", DataTypes.LongType, false).add("path", DataTypes.StringType, false)
+            .add("sha256", DataTypes.StringType, true).add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+            .add("error", DataTypes.StringType, true);
+    static final StructType TEXT_OUTPUT = new StructType().add("id", DataTypes.LongType, false).add("text", DataTypes.StringType, false)
+            .add("sha256", DataTypes.StringType, false).add("image_id", DataTypes.LongType, true)
+            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    /** Spark conf naming a partition whose first attempt fails half-way (tests of task retry); never set in real runs. */
+    static final String FAIL_FIRST_ATTEMPT = "spark.clipmatch.test.failFirstAttemptOfPartition";
+
+    private DistributedEmbed() {}
+
+    /** Batch size 0: 32 images, 128 texts. */
+    record Settings(int partitions, int batchSize, int ioThreads, OnError onError, boolean truncate) {}
+
+    /**
+     * Encodes the rows (either may be null) into {@code out/images}, {@code out/texts} and {@code out/skipped}, then
+     * writes {@code out/manifest.json}, whose content it returns.
+     */
+    static Map<String, Object> write(Dataset<Row> imageRows, Dataset<Row> textRows, ExecutorModels.Spec spec, Settings s, Path out) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("model", spec.model());
+        manifest.put("checkpoint_sha256", spec.sha256());
+        manifest.put("preprocess", spec.preset() != null ? spec.preset() : "model default");
+        long skipped = 0;
+        if (imageRows != null) {
+            Dataset<Row> encoded = images(imageRows.repartition(s.partitions()), spec, s.batchSize() > 0 ? s.batchSize() : 32, s.ioThreads(), s.onError())
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            encoded.filter(functions.col("error").isNull()).drop("error").write().mode(SaveMode.Overwrite).parquet(out.resolve("images").toString());
+            Dataset<Row> bad = encoded.filter(functions.col("error").isNotNull()).select("id", "path", "error");
+            skipped = bad.count();
+            if (skipped > 0 || s.onError() == OnError.SKIP) bad.write().mode(SaveMode.Overwrite).parquet(out.resolve("skipped").toString());
+            manifest.put("images", encoded.count() - skipped);
+            encoded.unpersist();
+        }
+        if (textRows != null) {
+            texts(textRows.repartition(s.partitions()), spec, s.batchSize() > 0 ? s.batchSize() : 128, s.truncate())
+                    .write().mode(SaveMode.Overwrite).parquet(out.resolve("texts").toString());
+            manifest.put("texts", textRows.sparkSession().read().parquet(out.resolve("texts").toString()).count());
+        }
+        manifest.put("skipped", skipped);
+        AtomicFiles.writeString(out.resolve("manifest.json"), Json.pretty(manifest));
+        if (skipped > 0) System.err.println("spark embed: skipped " + skipped + " unreadable images, listed in " + out.resolve("skipped"));
+        return manifest;
+    }
+
+    static Dataset<Row> images(Dataset<Row> input, ExecutorModels.Spec spec, int batchSize, int ioThreads, OnError onError) {
+        int failPartition = failPartition(input);
+        MapPartitionsFunction<Row, Row> encode = rows -> {
+            List<Long> ids = new ArrayList<>();
+            List<Path> paths = new ArrayList<>();
+            rows.forEachRemaining(r -> {
+                ids.add(r.getLong(0));
+                paths.add(Path.of(r.getString(1)));
+            });
+            List<Row> out = new ArrayList<>(ids.size());
+            if (ids.isEmpty()) return out.iterator();
+            ClipMatch clip = ExecutorModels.get(spec);
+            try (ImageBatchLoader loader = new ImageBatchLoader(paths, clip.preprocessor(), batchSize, ioThreads, onError)) {
+                for (ImageBatch b : loader) {
+                    float[] e = b.count() > 0 ? clip.model().encodeImages(b.pixels(), b.count()) : new float[0];
+                    int kept = 0, skipped = 0, end = Math.min(paths.size(), b.start() + batchSize);
+                    for (int j = b.start(); j < end; j++) { // the batch's inputs in order: kept ones match its paths in order
+                        Path p = paths.get(j);
+                        if (kept < b.count() && p.equals(b.paths().get(kept))) {
+                            out.add(RowFactory.create(ids.get(j), p.toString(), Checksums.sha256(p), row(e, kept, clip.dim()), null));
+                            kept++;
+                        } else {
+                            out.add(RowFactory.create(ids.get(j), p.toString(), null, null, b.skipped().get(skipped++)));
+                        }
+                    }
+                }
+            }
+            return failingHalfWay(out, failPartition);
+        };
+        return input.mapPartitions(encode, Encoders.row(IMAGE_OUTPUT));
+    }
+
+    static Dataset<Row> texts(Dataset<Row> input, ExecutorModels.Spec spec, int batchSize, boolean truncate) {
+        int failPartition = failPartition(input);
+        MapPartitionsFunction<Row, Row> encode = rows -> {
+            List<Row> in = new ArrayList<>();
+            rows.forEachRemaining(in::add);
+            List<Row> out = new ArrayList<>(in.size());
+            if (in.isEmpty()) return out.iterator();
+            ClipMatch clip = ExecutorModels.get(spec);
+            for (int start = 0; start < in.size(); start += batchSize) {
+                List<Row> part = in.subList(start, Math.min(in.size(), start + batchSize));
+                Embeddings e = clip.encodeTexts(part.stream().map(r -> r.getString(1)).toList(), truncate);
+                for (int k = 0; k < part.size(); k++) {
+                    Row r = part.get(k);
+                    out.add(RowFactory.create(r.getLong(0), r.getString(1), sha256(r.getString(1)), r.isNullAt(2) ? null : r.getLong(2), row(e.data(), k, e.dim())));
+                }
+            }
+            return failingHalfWay(out, failPartition);
+        };
+        return input.mapPartitions(encode, Encoders.row(TEXT_OUTPUT));
+    }
+
+    private static int failPartition(Dataset<Row> input) {
+        return Integer.parseInt(input.sparkSession().conf().get(FAIL_FIRST_ATTEMPT, "-1"));
+    }
+
+    /** The rows; on the injected failure's first attempt, an exception after half of them have been handed to the writer. */
+    private static Iterator<Row> failingHalfWay(List<Row> rows, int failPartition) {
+        TaskContext task = TaskContext.get();
+        if (failPartition < 0 || task.partitionId() != failPartition || task.attemptNumber() > 0) return rows.iterator();
+        Iterator<Row> all = rows.iterator();
+        return new Iterator<>() {
+            int handed;
+
+            @Override
+            public boolean hasNext() {
+                return all.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (handed++ == rows.size() / 2) throw new IllegalStateException("injected failure of the first attempt of partition " + failPartition);
+                return all.next();
+            }
+        };
+    }
+
+    private static Float[] row(float[] data, int r, int dim) {
+        Float[] v = new Float[dim];
+        for (int i = 0; i < dim; i++) v[i] = data[r * dim + i];
+        return v;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
