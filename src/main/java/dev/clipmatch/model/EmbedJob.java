@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Embeds a list of images or texts into a float32 [N, D] .npy plus a JSON sidecar. Work is cut into shards
@@ -54,6 +55,9 @@ public final class EmbedJob {
     }
 
     public record Settings(int batchSize, boolean normalize, int shardSize) {}
+
+    /** Items per resumable shard of {@code embed} (texts are sorted by length within a shard for batching). */
+    public static final int DEFAULT_SHARD_SIZE = 4096;
 
     /** What a shard yields: embeddings of the kept items, their labels in order, and skipped-item messages. */
     private record Shard(float[] embeddings, List<Object> order, List<String> skipped) {}
@@ -180,7 +184,6 @@ public final class EmbedJob {
 
     /** Texts of similar length are batched together (sorted by token count), which makes trimming pay off. */
     private Shard texts(Texts in, int from, int to, Settings settings, Progress progress, long[] progressed) {
-        int dim = model.config().embedDim();
         int ctx = model.config().contextLength();
         int count = to - from;
         TokenBatch tokens;
@@ -189,23 +192,38 @@ public final class EmbedJob {
         } catch (ClipMatchException e) {
             throw new ClipMatchException(in.source() + ": " + e.getMessage() + " (lines " + in.lineNumbers()[from] + ".." + in.lineNumbers()[to - 1] + ")");
         }
+        float[] emb = encodeTexts(model, tokens, settings.batchSize(), settings.normalize(), rows -> {
+            progressed[0] += rows;
+            progress.update(progressed[0]);
+        });
+        List<Object> order = new ArrayList<>(count);
+        for (int i = from; i < to; i++) order.add((long) in.lineNumbers()[i]);
+        return new Shard(emb, order, List.of());
+    }
+
+    /**
+     * Embeddings of one shard's tokenized texts, in their order, batched as {@code embed} batches them: sorted by
+     * token count, {@code batchSize} at a time (batches of similar length make trimming pay off). Every caller that
+     * must reproduce {@code embed}'s numbers (the Spark tasks) encodes through here.
+     */
+    public static float[] encodeTexts(ClipModel model, TokenBatch tokens, int batchSize, boolean normalize, IntConsumer encoded) {
+        int dim = model.config().embedDim();
+        int ctx = tokens.contextLength();
+        int count = tokens.rows();
         Integer[] byLength = new Integer[count];
         for (int i = 0; i < count; i++) byLength[i] = i;
         Arrays.sort(byLength, (a, b) -> Integer.compare(tokens.lengths()[a], tokens.lengths()[b]));
         float[] emb = new float[count * dim];
-        for (int start = 0; start < count; start += settings.batchSize()) {
-            int rows = Math.min(settings.batchSize(), count - start);
+        for (int start = 0; start < count; start += batchSize) {
+            int rows = Math.min(batchSize, count - start);
             long[] ids = new long[rows * ctx];
             for (int r = 0; r < rows; r++) System.arraycopy(tokens.ids(), byLength[start + r] * ctx, ids, r * ctx, ctx);
             float[] e = model.encodeTexts(ids, rows, ctx);
-            if (settings.normalize()) normalizeRows(e, dim);
+            if (normalize) normalizeRows(e, dim);
             for (int r = 0; r < rows; r++) System.arraycopy(e, r * dim, emb, byLength[start + r] * dim, dim);
-            progressed[0] += rows;
-            progress.update(progressed[0]);
+            encoded.accept(rows);
         }
-        List<Object> order = new ArrayList<>(count);
-        for (int i = from; i < to; i++) order.add((long) in.lineNumbers()[i]);
-        return new Shard(emb, order, List.of());
+        return emb;
     }
 
     static void normalizeRows(float[] e, int dim) {

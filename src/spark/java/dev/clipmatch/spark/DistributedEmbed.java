@@ -1,13 +1,15 @@
 package dev.clipmatch.spark;
 
 import dev.clipmatch.ClipMatch;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Json;
-import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.model.Checksums;
+import dev.clipmatch.model.EmbedJob;
+import dev.clipmatch.tokenizer.TokenBatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -46,8 +48,8 @@ final class DistributedEmbed {
     static final StructType TEXT_OUTPUT = new StructType().add("id", DataTypes.LongType, false).add("text", DataTypes.StringType, false)
             .add("sha256", DataTypes.StringType, false).add("image_id", DataTypes.LongType, true)
             .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
-    /** Spark conf naming a partition whose first attempt fails half-way (tests of task retry); never set in real runs. */
-    static final String FAIL_FIRST_ATTEMPT = "spark.clipmatch.test.failFirstAttemptOfPartition";
+    /** Spark conf naming a row id whose task fails half-way on its first attempt (tests of task retry); never set in real runs. */
+    static final String FAIL_FIRST_ATTEMPT = "spark.clipmatch.test.failFirstAttemptWithId";
 
     private DistributedEmbed() {}
 
@@ -65,7 +67,8 @@ final class DistributedEmbed {
         manifest.put("preprocess", spec.preset() != null ? spec.preset() : "model default");
         long skipped = 0;
         if (imageRows != null) {
-            Dataset<Row> encoded = images(imageRows.repartition(s.partitions()), spec, s.batchSize() > 0 ? s.batchSize() : 32, s.ioThreads(), s.onError())
+            int batch = s.batchSize() > 0 ? s.batchSize() : 32;
+            Dataset<Row> encoded = images(inWholeBatches(imageRows, s.partitions(), batch), spec, batch, s.ioThreads(), s.onError())
                     .persist(StorageLevel.MEMORY_AND_DISK());
             encoded.filter(functions.col("error").isNull()).drop("error").write().mode(SaveMode.Overwrite).parquet(out.resolve("images").toString());
             Dataset<Row> bad = encoded.filter(functions.col("error").isNotNull()).select("id", "path", "error");
@@ -75,7 +78,8 @@ final class DistributedEmbed {
             encoded.unpersist();
         }
         if (textRows != null) {
-            texts(textRows.repartition(s.partitions()), spec, s.batchSize() > 0 ? s.batchSize() : 128, s.truncate())
+            int batch = s.batchSize() > 0 ? s.batchSize() : 128;
+            texts(inWholeBatches(textRows, s.partitions(), EmbedJob.DEFAULT_SHARD_SIZE), spec, batch, s.truncate())
                     .write().mode(SaveMode.Overwrite).parquet(out.resolve("texts").toString());
             manifest.put("texts", textRows.sparkSession().read().parquet(out.resolve("texts").toString()).count());
         }
@@ -85,8 +89,16 @@ final class DistributedEmbed {
         return manifest;
     }
 
+    /**
+     * Rows spread over the partitions by batch (ids [k * batch, (k + 1) * batch) together), sorted by id within each:
+     * with ids 0..n-1, a task's batches are those of {@code clipmatch embed}, so the model sees identical batches.
+     */
+    static Dataset<Row> inWholeBatches(Dataset<Row> rows, int partitions, int batch) {
+        return rows.repartition(partitions, functions.floor(functions.col("id").divide(batch))).sortWithinPartitions("id");
+    }
+
     static Dataset<Row> images(Dataset<Row> input, ExecutorModels.Spec spec, int batchSize, int ioThreads, OnError onError) {
-        int failPartition = failPartition(input);
+        long failId = failId(input);
         MapPartitionsFunction<Row, Row> encode = rows -> {
             List<Long> ids = new ArrayList<>();
             List<Path> paths = new ArrayList<>();
@@ -112,40 +124,49 @@ final class DistributedEmbed {
                     }
                 }
             }
-            return failingHalfWay(out, failPartition);
+            return failingHalfWay(out, failId);
         };
         return input.mapPartitions(encode, Encoders.row(IMAGE_OUTPUT));
     }
 
     static Dataset<Row> texts(Dataset<Row> input, ExecutorModels.Spec spec, int batchSize, boolean truncate) {
-        int failPartition = failPartition(input);
+        long failId = failId(input);
         MapPartitionsFunction<Row, Row> encode = rows -> {
             List<Row> in = new ArrayList<>();
             rows.forEachRemaining(in::add);
             List<Row> out = new ArrayList<>(in.size());
             if (in.isEmpty()) return out.iterator();
             ClipMatch clip = ExecutorModels.get(spec);
-            for (int start = 0; start < in.size(); start += batchSize) {
-                List<Row> part = in.subList(start, Math.min(in.size(), start + batchSize));
-                Embeddings e = clip.encodeTexts(part.stream().map(r -> r.getString(1)).toList(), truncate);
+            int ctx = clip.model().config().contextLength();
+            for (int start = 0, end; start < in.size(); start = end) { // one shard of embed at a time, batched as embed batches it
+                long shard = in.get(start).getLong(0) / EmbedJob.DEFAULT_SHARD_SIZE;
+                end = start;
+                while (end < in.size() && in.get(end).getLong(0) / EmbedJob.DEFAULT_SHARD_SIZE == shard) end++;
+                List<Row> part = in.subList(start, end);
+                TokenBatch tokens;
+                try {
+                    tokens = clip.tokenizer().batch(part.stream().map(r -> r.getString(1)).toList(), ctx, truncate);
+                } catch (ClipMatchException e) {
+                    throw new ClipMatchException("captions with ids " + part.get(0).getLong(0) + ".." + part.get(part.size() - 1).getLong(0) + ": " + e.getMessage());
+                }
+                float[] e = EmbedJob.encodeTexts(clip.model(), tokens, batchSize, false, encoded -> {});
                 for (int k = 0; k < part.size(); k++) {
                     Row r = part.get(k);
-                    out.add(RowFactory.create(r.getLong(0), r.getString(1), sha256(r.getString(1)), r.isNullAt(2) ? null : r.getLong(2), row(e.data(), k, e.dim())));
+                    out.add(RowFactory.create(r.getLong(0), r.getString(1), sha256(r.getString(1)), r.isNullAt(2) ? null : r.getLong(2), row(e, k, clip.dim())));
                 }
             }
-            return failingHalfWay(out, failPartition);
+            return failingHalfWay(out, failId);
         };
         return input.mapPartitions(encode, Encoders.row(TEXT_OUTPUT));
     }
 
-    private static int failPartition(Dataset<Row> input) {
-        return Integer.parseInt(input.sparkSession().conf().get(FAIL_FIRST_ATTEMPT, "-1"));
+    private static long failId(Dataset<Row> input) {
+        return Long.parseLong(input.sparkSession().conf().get(FAIL_FIRST_ATTEMPT, "-1"));
     }
 
     /** The rows; on the injected failure's first attempt, an exception after half of them have been handed to the writer. */
-    private static Iterator<Row> failingHalfWay(List<Row> rows, int failPartition) {
-        TaskContext task = TaskContext.get();
-        if (failPartition < 0 || task.partitionId() != failPartition || task.attemptNumber() > 0) return rows.iterator();
+    private static Iterator<Row> failingHalfWay(List<Row> rows, long failId) {
+        if (failId < 0 || TaskContext.get().attemptNumber() > 0 || rows.stream().noneMatch(r -> r.getLong(0) == failId)) return rows.iterator();
         Iterator<Row> all = rows.iterator();
         return new Iterator<>() {
             int handed;
@@ -157,7 +178,7 @@ final class DistributedEmbed {
 
             @Override
             public Row next() {
-                if (handed++ == rows.size() / 2) throw new IllegalStateException("injected failure of the first attempt of partition " + failPartition);
+                if (handed++ == rows.size() / 2) throw new IllegalStateException("injected failure of the first attempt of the task with id " + failId);
                 return all.next();
             }
         };

@@ -135,7 +135,7 @@ public final class SparkEmbedCommand implements Callable<Integer> {
             Dataset d = DatasetReader.read(input.dataset);
             List<String> missing = new ArrayList<>();
             List<Path> paths = d.resolve(imageDir != null ? imageDir : input.dataset.toAbsolutePath().getParent(), missing);
-            if (!missing.isEmpty()) throw new InputFileException(input.dataset + ": " + missing.size() + " images not found, e.g. " + missing.get(0));
+            if (!missing.isEmpty() && OnError.parse(onError) == OnError.FAIL) throw new InputFileException(input.dataset + ": " + missing.size() + " images not found, e.g. " + missing.get(0));
             for (int i = 0; i < paths.size(); i++) images.add(RowFactory.create((long) i, paths.get(i).toAbsolutePath().toString()));
             for (int c = 0; c < d.captions().size(); c++) texts.add(RowFactory.create((long) c, d.captions().get(c), d.captionImage()[c]));
         }
