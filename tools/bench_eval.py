@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark harness for `clipmatch eval` (issue 2): clipmatch vs LibTorch (same JVM, `clipmatch bench-eval`)
+"""Benchmark harness for `clipmatch eval` (issue 2): clipmatch vs LibTorch (same JVM, `tools/bench bench-eval`)
 vs numpy (this script), on the same synthetic embeddings, in one run. Prints a table with ratios and writes JSON.
 
   python3 tools/bench_eval.py [--images 5000 --captions-per-image 5 --dim 512] [--iterations 10000] [--out DIR]
@@ -91,7 +91,7 @@ def main():
     flop = 2.0 * len(img) * len(txt) * args.dim
 
     java_json = os.path.join(args.out, "java.json")
-    subprocess.run([os.path.join(REPO, "clipmatch"), "bench-eval", "--image-embeddings", img_path, "--text-embeddings", txt_path,
+    subprocess.run([os.path.join(REPO, "tools", "bench"), "bench-eval", "--image-embeddings", img_path, "--text-embeddings", txt_path,
                     "--sample-images", str(args.sample_images), "--iterations", str(args.iterations),
                     "--repeat", str(args.repeat), "--json", java_json], check=True, stdout=subprocess.DEVNULL)
     java = json.load(open(java_json))

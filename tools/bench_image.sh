@@ -6,13 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="${1:-../shared/data/flickr8k/images}"
 seconds="${2:-4}"
-[[ -f target/classes/.clipmatch-built ]] || ./clipmatch --version >/dev/null
-cp="target/classes:$(cat target/classpath.txt)"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); images: $dir ($(ls "$dir"/*.jpg | wc -l) JPEGs)" >&2
 for round in 1 2; do
-  java -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache -cp "$cp" dev.clipmatch.image.ImageBench "$dir" --seconds "$seconds" --threads 1,2 | tee -a "$out"
+  tools/bench dev.clipmatch.image.ImageBench "$dir" --seconds "$seconds" --threads 1,2 | tee -a "$out"
   python3 tools/bench_image_pil.py "$dir" --seconds "$seconds" --threads 1,2 | tee -a "$out"
 done
 python3 - "$out" <<'EOF'

@@ -24,6 +24,8 @@ import numpy as np
 import torch
 import transformers
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def hf_model(work):
     d = os.path.join(work, "vit-b-32-random-hf")
@@ -68,7 +70,7 @@ def main():
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--work", default="/tmp/clipmatch-bench")
-    ap.add_argument("--clipmatch", default="./clipmatch")
+    ap.add_argument("--bench", default=os.path.join(REPO, "tools", "bench"), help="runner of the bench commands")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--keep-openblas-env", action="store_true")
@@ -107,7 +109,7 @@ def main():
     del model
 
     def java(extra):
-        cmd = [args.clipmatch, "bench-model", "--model", model_dir, "--batch-size", str(bs), "--threads", str(args.threads),
+        cmd = [args.bench, "bench-model", "--model", model_dir, "--batch-size", str(bs), "--threads", str(args.threads),
                "--repeats", str(args.repeats), "--warmup", str(args.warmup)] + extra
         # This sandbox exports OPENBLAS_CORETYPE=Haswell (and an L2 size), which pins OpenBLAS to AVX2 kernels on
         # AVX-512 CPUs; clipmatch runs with OpenBLAS's own CPU detection, as on a normal machine (--keep-openblas-env

@@ -9,7 +9,7 @@ the first pass with an empty BPE cache (Java's includes JIT warm-up) and the bes
 cache, in wall-clock and thread CPU time (steadier on a shared machine), checks that both sides' ids are identical,
 and prints captions/s and the Java/Python ratios.
 
-Usage (after `mvn -o package -DskipTests`): python3 tools/bench_tokenizer.py [--repeats 5] [--json-out FILE]
+Usage: python3 tools/bench_tokenizer.py [--repeats 5] [--json-out FILE]
 """
 import argparse
 import json
@@ -53,11 +53,7 @@ def time_python(vocab, texts, repeats):
 
 
 def run_java(vocab, files, repeats, out_dir):
-    classpath_file = os.path.join(REPO, "target", "classpath.txt")
-    if not os.path.exists(classpath_file):
-        sys.exit("build first: mvn -o -q package -DskipTests")
-    classpath = os.path.join(REPO, "target", "classes") + ":" + open(classpath_file).read().strip()
-    run = subprocess.run(["java", "-cp", classpath, "dev.clipmatch.tokenizer.TokenizerBench", vocab, str(repeats), out_dir]
+    run = subprocess.run([os.path.join(REPO, "tools", "bench"), "dev.clipmatch.tokenizer.TokenizerBench", vocab, str(repeats), out_dir]
                          + files, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         sys.exit("TokenizerBench failed:\n" + run.stderr)

@@ -3,20 +3,19 @@ package dev.clipmatch;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
-import dev.clipmatch.image.ImageBatch;
-import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.io.CacheDir;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend;
-import dev.clipmatch.model.Checksums;
 import dev.clipmatch.model.CheckpointFormat;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.pipeline.EncodeListener;
+import dev.clipmatch.pipeline.Encoder;
 import dev.clipmatch.tokenizer.ClipTokenizer;
-import dev.clipmatch.tokenizer.TokenBatch;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -79,7 +78,7 @@ public final class ClipMatch {
      * recipe at the model's input size.
      */
     public static ClipMatch load(String model, Options o) {
-        Path cache = ModelCache.dirOr(o.cacheDir());
+        Path cache = CacheDir.dirOr(o.cacheDir());
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
         String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
@@ -162,29 +161,27 @@ public final class ClipMatch {
         return checkpointSha;
     }
 
+    /** The encoder behind {@link #encodeImages} and {@link #encodeTexts}, for other batch sizes, on-error policies or progress. */
+    public Encoder encoder() {
+        return new Encoder(model, preprocessor, this::tokenizer);
+    }
+
     /** Raw image embeddings [n, D] (not normalised); an unreadable image is a {@link ClipMatchException} naming it. */
     public Embeddings encodeImages(List<Path> images) {
         float[] out = new float[images.size() * dim()];
-        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, 32, 2, OnError.FAIL)) {
-            for (ImageBatch b : loader) {
-                float[] e = model.encodeImages(b.pixels(), b.count());
-                System.arraycopy(e, 0, out, b.start() * dim(), e.length);
-            }
-        }
+        encoder().images(images, Encoder.Settings.imageDefaults(), EncodeListener.SILENT, (positions, e) -> place(out, positions, e));
         return new Embeddings(out, images.size(), dim());
     }
 
-    /** Raw text embeddings [n, D]; a text longer than the context is an error unless {@code truncate}. */
+    /** Raw text embeddings [n, D]; a text longer than the context is a {@link TextTooLongException} unless {@code truncate}. */
     public Embeddings encodeTexts(List<String> texts, boolean truncate) {
         float[] out = new float[texts.size() * dim()];
-        int ctx = model.config().contextLength();
-        for (int start = 0; start < texts.size(); start += 128) {
-            List<String> part = texts.subList(start, Math.min(texts.size(), start + 128));
-            TokenBatch t = tokenizer().batch(part, ctx, truncate);
-            float[] e = model.encodeTexts(t.ids(), t.rows(), t.contextLength());
-            System.arraycopy(e, 0, out, start * dim(), e.length);
-        }
+        encoder().texts(texts, Encoder.Settings.textDefaults(truncate), i -> "text " + (i + 1), EncodeListener.SILENT, (positions, e) -> place(out, positions, e));
         return new Embeddings(out, texts.size(), dim());
+    }
+
+    private void place(float[] out, int[] positions, float[] rows) {
+        for (int r = 0; r < positions.length; r++) System.arraycopy(rows, r * dim(), out, positions[r] * dim(), dim());
     }
 
     public Embeddings encodeTexts(List<String> texts) {

@@ -11,4 +11,8 @@ public class InputFileException extends ClipMatchException {
     public InputFileException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    public InputFileException(String message, Remedy remedy) {
+        super(message, remedy);
+    }
 }

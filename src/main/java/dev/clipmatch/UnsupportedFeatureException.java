@@ -11,4 +11,8 @@ public class UnsupportedFeatureException extends ClipMatchException {
     public UnsupportedFeatureException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    public UnsupportedFeatureException(String message, Remedy remedy) {
+        super(message, remedy);
+    }
 }

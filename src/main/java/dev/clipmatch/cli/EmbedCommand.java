@@ -1,27 +1,28 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.InputLists;
-import dev.clipmatch.io.Json;
-import dev.clipmatch.model.EmbedJob;
+import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.pipeline.EmbedJob;
+import dev.clipmatch.pipeline.EmbedSidecar;
+import dev.clipmatch.pipeline.Encoder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Encodes images or texts with a CLIP model into a float32 [N, D] .npy and a JSON sidecar. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = {"Embed images or texts with a CLIP model: float32 [N, D] .npy plus a JSON sidecar (OUT.json).",
-            "Interrupted runs resume from the shards in OUT.npy.parts/. Prints a JSON summary on stdout."})
+            "Encoding goes through the embedding cache that sweep uses, so interrupted runs resume. Prints a JSON summary on stdout."})
 public final class EmbedCommand implements Callable<Integer> {
+
     @Spec
     CommandSpec spec;
 
@@ -50,11 +51,17 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--normalize", description = "L2-normalise every embedding.")
     boolean normalize;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image stops the run (fail) or is reported and left out (skip). Default: ${DEFAULT-VALUE}.")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Encoding threads (default: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
+
+    @Mixin
+    SharedOptions.VocabOption vocabOption;
+
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -62,47 +69,31 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset (models/preprocess/); default: the registry's, else clip-<input size>.")
     String preset;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
-    Path vocab;
-
     @Option(names = "--truncate", description = "Cut texts longer than the context length instead of failing.")
     boolean truncate;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--shard-size", defaultValue = "4096", hidden = true, description = "Items per resumable shard.")
-    int shardSize;
-
     @Override
     public Integer call() {
-        if (batchSize < 0 || shardSize < 1) throw new UserError("--batch-size and --shard-size must be positive");
-        if (threads < 0) throw new UserError("--threads must be at least 1");
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, preset, threads, "cpu"));
-        EmbedJob.Inputs inputs = input.images != null ? images(clip) : texts(clip);
-        int batch = batchSize > 0 ? batchSize : input.images != null ? 32 : 128;
-        Map<String, Object> sidecar = new EmbedJob(clip.model(), clip.label(), clip.checkpointSha256(), System.err)
-                .run(inputs, new EmbedJob.Settings(batch, normalize, shardSize), out);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("out", out.toString());
-        summary.put("sidecar", EmbedJob.sidecarPath(out).toString());
-        summary.put("shape", sidecar.get("shape"));
-        summary.put("skipped", ((List<?>) sidecar.get("skipped")).size());
+        if (batchSize < 0) throw new UserError("--batch-size must be positive");
+        if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu"));
+        EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, InputLists.images(input.images)) : texts();
+        int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
+        EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
+        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
         PrintWriter pw = spec.commandLine().getOut();
-        pw.println(Json.write(summary));
+        pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();
         return 0;
     }
 
-    private EmbedJob.Images images(ClipMatch clip) {
-        if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        return new EmbedJob.Images(input.images, InputLists.images(input.images), clip.preprocessor(), clip.presetName(), OnError.parse(onError), ioThreads);
-    }
+    /** The line printed on stdout. */
+    record Summary(String out, String sidecar, List<Integer> shape, int skipped) {}
 
-    private EmbedJob.Texts texts(ClipMatch clip) {
+    private EmbedJob.Texts texts() {
         List<String> lines = InputLists.lines(input.texts);
         int[] lineNumbers = new int[lines.size()];
         for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
-        return new EmbedJob.Texts(input.texts, lines, lineNumbers, clip.tokenizer(), clip.vocabFile(), truncate);
+        return new EmbedJob.Texts(input.texts, lines, lineNumbers);
     }
 }

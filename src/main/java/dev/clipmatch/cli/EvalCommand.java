@@ -9,7 +9,7 @@ import dev.clipmatch.eval.Evaluator;
 import dev.clipmatch.eval.MatrixSource;
 import dev.clipmatch.eval.ScoreSource;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch eval}: exact Recall@K of a retrieval result, full set and sampled protocols, both directions. */
@@ -37,30 +38,18 @@ public final class EvalCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false)
     EmbeddingFiles embeddings;
 
-    @Option(names = "--similarity", paramLabel = "S.npy",
-            description = {"Score matrix [images, captions] (float32/float16) of another model, e.g. NAAF's exported scores.",
-                "With embeddings too: both are evaluated on identical samples and compared pair by pair."})
-    Path similarity;
-
-    @Option(names = "--fuse", paramLabel = "W",
-            description = "With embeddings and --similarity: also evaluate (1-W)*z(CLIP) + W*z(other), scores z-normalised.")
-    Double fuse;
+    @Mixin
+    SharedOptions.ComparisonOptions comparison;
 
     @Option(names = "--text-image", paramLabel = "G.npy",
             description = "Caption -> image index (int32/int64). Default: caption c belongs to image c / (captions / images).")
     Path textImage;
 
-    @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
-    int[] ks;
+    @Mixin
+    SharedOptions.ProtocolOptions protocol;
 
     @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes, e.g. 10 or 10,100,1000.")
     int[] sampleImages = new int[0];
-
-    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
-    int iterations;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON.")
     Path json;
@@ -68,41 +57,40 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Write the report as CSV, one row per metric.")
     Path csv;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.DeviceOption deviceOption;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native worker threads (0: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
 
     @Override
     public Integer call() {
-        for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
-        if (iterations < 1) throw new UserError("--iterations must be at least 1, got " + iterations);
-        if (embeddings == null && similarity == null)
+        protocol.check();
+        if (embeddings == null && comparison.similarity == null)
             throw new UserError("give --image-embeddings and --text-embeddings, or --similarity, or both");
-        if (fuse != null && (embeddings == null || similarity == null)) throw new UserError("--fuse needs both embeddings and --similarity");
-        if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
-        if (threads > 0) CpuBackend.setThreads(threads);
+        if (comparison.fuse != null && (embeddings == null || comparison.similarity == null)) throw new UserError("--fuse needs both embeddings and --similarity");
+        comparison.check();
+        if (threadsOption.checked() > 0) CpuBackend.setThreads(threadsOption.threads);
         EmbeddingSource clip = embeddings == null ? null : loadEmbeddings();
-        MatrixSource other = similarity == null ? null : loadMatrix(clip);
+        MatrixSource other = comparison.similarity == null ? null : loadMatrix(clip);
         ScoreSource primary = clip != null ? clip : other;
         for (int n : sampleImages) {
             if (n < 1 || n > primary.images())
                 throw new UserError("--sample-images " + n + ": must be between 1 and the " + primary.images() + " images");
         }
         if (clip != null && other != null) {
-            Comparison c = Comparison.run(clip, other, fuse, ks, sampleImages, iterations, seed, System.err);
+            Comparison c = Comparison.run(clip, other, comparison.fuse, protocol.ks, sampleImages, protocol.iterations, protocol.seed, System.err);
             System.out.print("CLIP (embeddings)\n" + EvalReport.table(c.clip()));
-            System.out.print("\nExternal (" + similarity.getFileName() + ")\n" + EvalReport.table(c.external()));
-            if (c.fused() != null) System.out.print("\nFused, weight " + fuse + "\n" + EvalReport.table(c.fused()));
+            System.out.print("\nExternal (" + comparison.similarity.getFileName() + ")\n" + EvalReport.table(c.external()));
+            if (c.fused() != null) System.out.print("\nFused, weight " + comparison.fuse + "\n" + EvalReport.table(c.fused()));
             if (!c.paired().isEmpty()) System.out.print("\n" + EvalReport.comparisonMarkdown(c.paired(), "other"));
-            if (json != null) AtomicFiles.writeString(json, Json.pretty(c.json()));
+            if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(c.json()));
             if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(c.clip()));
             return 0;
         }
-        Evaluation result = Evaluator.evaluate(primary, ks, sampleImages, iterations, seed, System.err);
+        Evaluation result = Evaluator.evaluate(primary, protocol.ks, sampleImages, protocol.iterations, protocol.seed, System.err);
         System.out.print(EvalReport.table(result));
-        if (json != null) AtomicFiles.writeString(json, Json.pretty(EvalReport.json(result)));
+        if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(EvalReport.json(result)));
         if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(result));
         return 0;
     }
@@ -113,14 +101,14 @@ public final class EvalCommand implements Callable<Integer> {
         if (im.dim() != tx.dim())
             throw new UserError(embeddings.images + " has dimension " + im.dim() + " but " + embeddings.texts + " has " + tx.dim());
         long[] map = mapping(im.rows(), tx.rows());
-        return new EmbeddingSource(im, tx, map, Backends.select(device, System.err));
+        return new EmbeddingSource(im, tx, map, Backends.select(deviceOption.spelling(), System.err));
     }
 
     private MatrixSource loadMatrix(EmbeddingSource clip) {
-        Npy.FloatArray s = EvalInputs.similarity(similarity);
+        Npy.FloatArray s = EvalInputs.similarity(comparison.similarity);
         int n = (int) s.shape()[0], m = (int) s.shape()[1];
         if (clip != null && (n != clip.images() || m != clip.captions()))
-            throw new UserError(similarity + ": score matrix is " + n + " x " + m + " but the embeddings have " + clip.images() + " images and "
+            throw new UserError(comparison.similarity + ": score matrix is " + n + " x " + m + " but the embeddings have " + clip.images() + " images and "
                     + clip.captions() + " captions");
         return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m));
     }

@@ -1,12 +1,11 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.data.KnownDatasets;
-import dev.clipmatch.model.Downloader;
-import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.io.Downloader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code clipmatch fetch-data}: the caption files of a standard split, checksum-verified, into the cache. */
@@ -18,13 +17,13 @@ public final class FetchDataCommand implements Callable<Integer> {
     @Parameters(paramLabel = "flickr30k|coco")
     String name;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Override
     public Integer call() {
         KnownDatasets.Entry e = KnownDatasets.require(name);
-        Path cache = ModelCache.dirOr(cacheDir);
+        Path cache = cacheDirOption.resolved();
         Path target = e.captionsIn(cache);
         Downloader.Outcome outcome = new Downloader(System.err).fetch(e.url(), e.sha256(), target);
         System.out.println((outcome == Downloader.Outcome.ALREADY_PRESENT ? "already present: " : "downloaded: ") + target);

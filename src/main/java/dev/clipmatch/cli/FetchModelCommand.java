@@ -1,7 +1,6 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.model.Downloader;
-import dev.clipmatch.model.ModelCache;
+import dev.clipmatch.io.Downloader;
 import dev.clipmatch.model.ModelEntry;
 import dev.clipmatch.model.ModelRegistry;
 import java.io.PrintStream;
@@ -9,8 +8,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -24,13 +23,13 @@ public final class FetchModelCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "Registry name or alias (see 'clipmatch models').")
     String name;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
 
     @Override
     public Integer call() {
         ModelEntry entry = ModelRegistry.require(name);
-        Path cache = ModelCache.dirOr(cacheDir);
+        Path cache = cacheDirOption.resolved();
         PrintStream err = System.err;
         PrintWriter out = spec.commandLine().getOut();
         Downloader dl = new Downloader(err);

@@ -18,8 +18,6 @@ import picocli.CommandLine.Command;
             FetchDataCommand.class,
             ModelsCommand.class,
             FetchModelCommand.class,
-            BenchEvalCommand.class,
-            BenchModelCommand.class,
         })
 public final class Main implements Runnable {
 

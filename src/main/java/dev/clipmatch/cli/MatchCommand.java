@@ -2,16 +2,15 @@ package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.Embeddings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,42 +30,34 @@ public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write {\"image\", \"captions\": [{\"caption\", \"probability\"}]}.")
     Path json;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context.")
     boolean truncate;
 
     @Override
     public Integer call() {
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, null, device));
+        ClipMatch clip = ClipMatch.load(model, encoder.options(null));
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         float[] p = clip.probabilities(im, tx);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < captions.size(); i++) order.add(i);
         order.sort(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
-        List<Object> rows = new ArrayList<>();
+        List<Probability> rows = new ArrayList<>();
         for (int i : order) {
             System.out.printf("%8.4f%%  %s%n", 100.0 * p[i], captions.get(i));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("caption", captions.get(i));
-            row.put("probability", (double) p[i]);
-            rows.add(row);
+            rows.add(new Probability(captions.get(i), p[i]));
         }
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("image", image.toString());
-            root.put("model", clip.label());
-            root.put("captions", rows);
-            AtomicFiles.writeString(json, Json.pretty(root));
+            AtomicFiles.writeString(json, JsonFiles.pretty(new Result(image.toString(), clip.label(), rows)));
         }
         return 0;
     }
+
+    /** The --json file: each caption's probability, most likely first. */
+    record Result(String image, String model, List<Probability> captions) {}
+
+    record Probability(String caption, double probability) {}
 }

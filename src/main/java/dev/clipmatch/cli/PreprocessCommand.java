@@ -3,18 +3,18 @@ package dev.clipmatch.cli;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.image.PreprocessConfig;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.io.Progress;
+import dev.clipmatch.pipeline.OnError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -44,13 +44,12 @@ public final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "images per loader batch (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail",
-            description = "a bad image stops the job (fail) or is left out and reported (skip); default: ${DEFAULT-VALUE}")
-    String onError;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
     @Override
     public Integer call() {
-        OnError policy = OnError.parse(onError);
+        OnError policy = onErrorOption.onError;
         PreprocessConfig config = PreprocessConfig.preset(preset);
         if (size != null) config = config.withSize(size);
         ImagePreprocessor preprocessor = new ImagePreprocessor(config);
@@ -60,10 +59,10 @@ public final class PreprocessCommand implements Callable<Integer> {
 
         float[] all = new float[images.size() * length];
         int kept = 0;
-        List<Object> keptPaths = new ArrayList<>();
-        List<Object> skipped = new ArrayList<>();
-        long startNanos = System.nanoTime(), lastReport = startNanos;
-        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, batchSize, threads, policy)) {
+        List<String> keptPaths = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, batchSize, threads, policy == OnError.SKIP);
+                Progress progress = new Progress(System.err, "preprocess", "images", images.size(), 1.0)) {
             for (ImageBatch batch : loader) {
                 System.arraycopy(batch.pixels(), 0, all, kept * length, batch.count() * length);
                 kept += batch.count();
@@ -72,27 +71,17 @@ public final class PreprocessCommand implements Callable<Integer> {
                     System.err.println("clipmatch: skipped " + line);
                     skipped.add(line);
                 }
-                long now = System.nanoTime();
-                if (images.size() > batchSize && now - lastReport > 1_000_000_000L) {
-                    lastReport = now;
-                    int done = batch.start() + batch.count() + batch.skipped().size();
-                    double rate = done / ((now - startNanos) / 1e9);
-                    System.err.printf("preprocess: %d/%d images, %.1f images/s, ETA %.0f s%n", done, images.size(), rate, (images.size() - done) / rate);
-                }
+                if (images.size() > batchSize) progress.add(batch.count() + batch.skipped().size());
             }
         }
         if (kept == 0) throw new UserError("no image could be read (" + skipped.size() + " skipped)");
         long[] shape = images.size() == 1 ? new long[] {3, config.size(), config.size()} : new long[] {kept, 3, config.size(), config.size()};
         Npy.writeFloats(out, kept == images.size() ? all : Arrays.copyOf(all, kept * length), shape);
 
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("out", out.toString());
-        summary.put("shape", shape);
-        summary.put("preset", preset);
-        summary.put("size", config.size());
-        summary.put("images", keptPaths);
-        summary.put("skipped", skipped);
-        System.out.println(Json.write(summary));
+        System.out.println(JsonFiles.compact(new Summary(out.toString(), shape, preset, config.size(), keptPaths, skipped)));
         return 0;
     }
+
+    /** The line printed on stdout. */
+    record Summary(String out, long[] shape, String preset, int size, List<String> images, List<String> skipped) {}
 }

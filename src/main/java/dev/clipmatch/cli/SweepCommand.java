@@ -5,14 +5,13 @@ import dev.clipmatch.data.Dataset;
 import dev.clipmatch.data.DatasetReader;
 import dev.clipmatch.data.KnownDatasets;
 import dev.clipmatch.eval.EvalReport;
-import dev.clipmatch.image.OnError;
-import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.pipeline.Sweep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code clipmatch sweep}: the whole study on one dataset: encode (cached), full-set and sampled recall, reports. */
@@ -38,26 +37,23 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes (default: 10,100,1000, those not above the image count).")
     int[] sampleImages;
 
-    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
-    int iterations;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--k", split = ",", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
-    int[] ks;
+    @Mixin
+    SharedOptions.ProtocolOptions protocol;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "Output folder (default: runs/<dataset>-<model>).")
     Path out;
 
-    @Option(names = "--similarity", paramLabel = "S.npy", description = "Another model's [images, captions] scores: evaluated on the same samples and compared.")
-    Path similarity;
+    @Mixin
+    SharedOptions.ComparisonOptions comparison;
 
-    @Option(names = "--fuse", paramLabel = "W", description = "With --similarity: also evaluate (1-W)*z(CLIP) + W*z(other).")
-    Double fuse;
+    @Mixin
+    SharedOptions.OnErrorOption onErrorOption;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "A missing or unreadable image stops the run or is skipped and reported (default: ${DEFAULT-VALUE}).")
-    String onError;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
+
+    @Mixin
+    SharedOptions.EncoderOptions encoder;
 
     @Option(names = "--truncate", description = "Cut captions longer than the context (as clip.tokenize(truncate=True)).")
     boolean truncate;
@@ -65,29 +61,16 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--threads", paramLabel = "N", description = "LibTorch threads (default: one per core).")
-    Integer threads;
-
     @Option(names = "--io-threads", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or cuda, for the scoring kernels (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary (default: next to the checkpoint, else in the cache).")
-    Path vocab;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache of models, data and embeddings (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
-
     @Override
     public Integer call() {
-        for (int k : ks) if (k < 1) throw new UserError("--k: every K must be at least 1, got " + k);
-        if (iterations < 1) throw new UserError("--iterations must be at least 1");
+        protocol.check();
         if (batchSize < 1 || ioThreads < 1) throw new UserError("--batch-size and --io-threads must be at least 1");
-        if (fuse != null && similarity == null) throw new UserError("--fuse needs --similarity");
-        if (fuse != null && !(fuse >= 0 && fuse <= 1)) throw new UserError("--fuse must be between 0 and 1, got " + fuse);
-        Path cache = ModelCache.dirOr(cacheDir);
+        if (comparison.fuse != null && comparison.similarity == null) throw new UserError("--fuse needs --similarity");
+        comparison.check();
+        Path cache = encoder.cacheDir.resolved();
         Dataset data;
         Path imageDir;
         Path asFile = Path.of(dataset);
@@ -106,13 +89,15 @@ public final class SweepCommand implements Callable<Integer> {
                 throw new UserError(entry.name() + " images are not at " + imageDir + ": the images are not redistributable; get them from the"
                         + " dataset's authors and pass --images DIR");
         }
+        if (captionsPerImage != null && captionsPerImage < 1) throw new UserError("--captions-per-image must be at least 1, got " + captionsPerImage);
         if (captionsPerImage != null) data = data.firstCaptions(captionsPerImage);
         int imageCount = data.images().size();
         int[] sizes = sampleImages != null ? sampleImages : Arrays.stream(DEFAULT_SIZES).filter(n -> n <= imageCount).toArray();
         for (int n : sizes) if (n < 1) throw new UserError("--sample-images: sizes must be at least 1, got " + n);
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDir, vocab, null, threads, device));
+        for (int n : sizes) if (n > imageCount) throw new UserError("--sample-images " + n + " exceeds the " + imageCount + " images of " + data.name());
+        ClipMatch clip = ClipMatch.load(model, encoder.options(threadsOption.checked()));
         Path runDir = out != null ? out : Path.of("runs", safe(data.name()) + "-" + safe(clip.label()));
-        Sweep.Settings settings = new Sweep.Settings(ks, sizes, iterations, seed, OnError.parse(onError), batchSize, ioThreads, truncate, similarity, fuse);
+        Sweep.Settings settings = new Sweep.Settings(protocol.ks, sizes, protocol.iterations, protocol.seed, onErrorOption.onError, batchSize, ioThreads, truncate, comparison.similarity, comparison.fuse);
         Sweep.Result r = new Sweep(clip, cache, System.err).run(data, imageDir, runDir, settings);
         System.out.print(EvalReport.table(r.evaluation()));
         System.out.printf("%nencoded %d images and %d captions (the rest from the cache); %d skipped%nreport: %s%n", r.imagesEncoded(), r.textsEncoded(),

@@ -1,6 +1,6 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -95,8 +95,8 @@ public final class TokenizeCommand implements Callable<Integer> {
         int[] ids;
         try {
             ids = tokenizer.encode(text, contextLength, truncate);
-        } catch (ClipMatchException e) {
-            throw new UserError(where + ": " + e.getMessage(), e);
+        } catch (TextTooLongException e) {
+            throw new TextTooLongException(where + ": " + e.getMessage(), e);
         }
         StringBuilder sb = new StringBuilder(ids.length * 6 + 2).append('[');
         for (int k = 0; k < ids.length; k++) {

@@ -21,7 +21,7 @@ public record Dataset(String name, List<String> images, List<String> captions, l
 
     /** Keeps the first {@code n} captions of every image (COCO's classic 5K/25,000 protocol uses 5). */
     public Dataset firstCaptions(int n) {
-        if (n < 1) throw new ClipMatchException("--captions-per-image must be at least 1, got " + n);
+        if (n < 1) throw new ClipMatchException("captions per image must be at least 1, got " + n);
         int[] seen = new int[images.size()];
         List<String> kept = new ArrayList<>();
         List<Long> map = new ArrayList<>();

@@ -1,7 +1,7 @@
 package dev.clipmatch.data;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +30,11 @@ public final class DatasetReader {
             byte[] bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(file + ": no such file");
+            throw new InputFileException(file + ": no such file");
         } catch (CharacterCodingException e) {
-            throw new ClipMatchException(file + ": not valid UTF-8");
+            throw new InputFileException(file + ": not valid UTF-8");
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         String label = file.getFileName().toString();
@@ -43,7 +43,7 @@ public final class DatasetReader {
         if (name.endsWith(".jsonl")) return jsonl(file, lines, label);
         if (name.endsWith(".token") || name.endsWith(".token.txt")) return token(file, lines, label);
         if (name.endsWith(".tsv") || name.endsWith(".txt")) return tsv(file, lines, label);
-        throw new ClipMatchException(file + ": unknown caption file format (expected .json Karpathy split, .token, .tsv or .jsonl)");
+        throw new InputFileException(file + ": unknown caption file format (expected .json Karpathy split, .token, .tsv or .jsonl)");
     }
 
     /** Collects captions per image in order of first appearance. */
@@ -63,12 +63,12 @@ public final class DatasetReader {
         }
 
         Dataset build(Path file, String name) {
-            if (captions.isEmpty()) throw new ClipMatchException(file + ": no captions found");
+            if (captions.isEmpty()) throw new InputFileException(file + ": no captions found");
             int[] count = new int[index.size()];
             for (long m : map) count[(int) m]++;
             List<String> images = new ArrayList<>(index.keySet());
             for (int i = 0; i < count.length; i++) {
-                if (count[i] == 0) throw new ClipMatchException(file + ": image " + images.get(i) + " has no caption");
+                if (count[i] == 0) throw new InputFileException(file + ": image " + images.get(i) + " has no caption");
             }
             return new Dataset(name, images, captions, map.stream().mapToLong(Long::longValue).toArray());
         }
@@ -76,30 +76,25 @@ public final class DatasetReader {
 
     @SuppressWarnings("unchecked")
     private static Dataset karpathy(Path file, String text, String name) {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(file + ": " + e.getMessage());
-        }
+        Object root = JsonFiles.parseValue(text, file.toString());
         if (root instanceof Map<?, ?> m && m.get("images") instanceof List<?> l) root = l; // Karpathy's dataset_*.json
-        if (!(root instanceof List<?> entries)) throw new ClipMatchException(file + ": expected a JSON list of {image_name, captions} objects");
+        if (!(root instanceof List<?> entries)) throw new InputFileException(file + ": expected a JSON list of {image_name, captions} objects");
         Builder b = new Builder();
         int k = 0;
         for (Object o : entries) {
             k++;
-            if (!(o instanceof Map<?, ?> raw)) throw new ClipMatchException(file + ": entry " + k + " is not an object");
+            if (!(o instanceof Map<?, ?> raw)) throw new InputFileException(file + ": entry " + k + " is not an object");
             Map<String, Object> e = (Map<String, Object>) raw;
             Object image = e.containsKey("image_name") ? e.get("image_name") : e.getOrDefault("filename", e.get("image"));
-            if (!(image instanceof String img)) throw new ClipMatchException(file + ": entry " + k + " has no image_name");
+            if (!(image instanceof String img)) throw new InputFileException(file + ": entry " + k + " has no image_name");
             Object dir = e.containsKey("file_path") ? e.get("file_path") : e.get("filepath");
             String path = dir instanceof String d && !d.isEmpty() ? d + "/" + img : img;
             Object caps = e.containsKey("captions") ? e.get("captions") : e.get("sentences");
-            if (!(caps instanceof List<?> list) || list.isEmpty()) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has no captions");
+            if (!(caps instanceof List<?> list) || list.isEmpty()) throw new InputFileException(file + ": entry " + k + " (" + img + ") has no captions");
             b.addImage(path);
             for (Object c : list) {
                 Object t = c instanceof Map<?, ?> sent ? sent.get("raw") : c;
-                if (!(t instanceof String s)) throw new ClipMatchException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
+                if (!(t instanceof String s)) throw new InputFileException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
                 b.add(path, s);
             }
         }
@@ -112,7 +107,7 @@ public final class DatasetReader {
             String line = lines.get(n);
             if (line.isBlank()) continue;
             int tab = line.indexOf('\t'), hash = line.lastIndexOf('#', tab < 0 ? line.length() : tab);
-            if (tab < 0 || hash < 0) throw new ClipMatchException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
+            if (tab < 0 || hash < 0) throw new InputFileException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
             b.add(line.substring(0, hash), line.substring(tab + 1).strip());
         }
         return b.build(file, name);
@@ -141,8 +136,8 @@ public final class DatasetReader {
             String[] cols = line.split("\t", -1);
             int cap = captionCol >= 0 ? captionCol : cols.length - 1;
             if (cols.length < 2 || cap >= cols.length || imageCol >= cols.length)
-                throw new ClipMatchException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
-            if (cols[imageCol].isBlank()) throw new ClipMatchException(file + ":" + (n + 1) + ": empty image path");
+                throw new InputFileException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
+            if (cols[imageCol].isBlank()) throw new InputFileException(file + ":" + (n + 1) + ": empty image path");
             b.add(cols[imageCol].strip(), cols[cap].strip());
         }
         return b.build(file, name);
@@ -153,22 +148,17 @@ public final class DatasetReader {
         for (int n = 0; n < lines.size(); n++) {
             String line = lines.get(n);
             if (line.isBlank()) continue;
-            Map<String, Object> o;
-            try {
-                o = Json.parseObject(line);
-            } catch (IllegalArgumentException e) {
-                throw new ClipMatchException(file + ":" + (n + 1) + ": " + e.getMessage());
-            }
-            if (!(o.get("image") instanceof String image)) throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"image\"");
+            Map<String, Object> o = JsonFiles.parseObject(line, file + ":" + (n + 1));
+            if (!(o.get("image") instanceof String image)) throw new InputFileException(file + ":" + (n + 1) + ": missing \"image\"");
             if (o.get("caption") instanceof String c) {
                 b.add(image, c);
             } else if (o.get("captions") instanceof List<?> list && !list.isEmpty()) {
                 for (Object c2 : list) {
-                    if (!(c2 instanceof String s)) throw new ClipMatchException(file + ":" + (n + 1) + ": captions must be strings");
+                    if (!(c2 instanceof String s)) throw new InputFileException(file + ":" + (n + 1) + ": captions must be strings");
                     b.add(image, s);
                 }
             } else {
-                throw new ClipMatchException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");
+                throw new InputFileException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");
             }
         }
         return b.build(file, name);

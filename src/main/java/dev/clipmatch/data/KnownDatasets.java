@@ -1,20 +1,22 @@
 package dev.clipmatch.data;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The standard test splits by name (models/datasets/index.json): where their caption files come from and live. */
 public final class KnownDatasets {
-    /** One entry; {@code file} and {@code images} are relative to {@code <cache>/data}. */
-    public record Entry(String name, String description, String file, String url, String sha256, String images) {
+    /**
+     * One entry; {@code file} and {@code images} are relative to {@code <cache>/data}; {@code captionsPerImage}, when
+     * set, is the split's default --captions-per-image.
+     */
+    public record Entry(String name, String description, String file, String url, String sha256, String images, Integer captionsPerImage) {
         public Path captionsIn(Path cache) {
             return cache.resolve("data").resolve(file);
         }
@@ -26,18 +28,13 @@ public final class KnownDatasets {
 
     private KnownDatasets() {}
 
-    @SuppressWarnings("unchecked")
+    /** models/datasets/index.json. */
+    private record Index(@JsonProperty("_comment") String comment, List<Entry> datasets) {}
+
     public static List<Entry> all() {
         try (InputStream in = KnownDatasets.class.getResourceAsStream("/models/datasets/index.json")) {
             if (in == null) throw new IllegalStateException("models/datasets/index.json is missing from the classpath");
-            Map<String, Object> root = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            List<Entry> out = new ArrayList<>();
-            for (Object o : (List<Object>) root.get("datasets")) {
-                Map<String, Object> m = (Map<String, Object>) o;
-                out.add(new Entry((String) m.get("name"), (String) m.get("description"), (String) m.get("file"), (String) m.get("url"),
-                        (String) m.get("sha256"), (String) m.get("images")));
-            }
-            return out;
+            return List.copyOf(JsonFiles.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "models/datasets/index.json", Index.class).datasets());
         } catch (IOException e) {
             throw new IllegalStateException("cannot read models/datasets/index.json", e);
         }

@@ -2,9 +2,7 @@ package dev.clipmatch.eval;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * CLIP and an external model's score matrix under the identical protocol: both evaluations, the paired
@@ -28,16 +26,8 @@ public record Comparison(Evaluation clip, Evaluation external, List<PairedCompar
     }
 
     /** The eval JSON of CLIP, with "external", "comparison" and "fused" blocks added. */
-    public Map<String, Object> json() {
-        Map<String, Object> root = EvalReport.json(clip);
-        root.put("external", EvalReport.json(external));
-        root.put("comparison", EvalReport.comparisonJson(paired));
-        if (fused != null) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("weight", fuseWeight);
-            f.putAll(EvalReport.json(fused));
-            root.put("fused", f);
-        }
-        return root;
+    public EvalJson json() {
+        return EvalReport.json(clip).withComparison(EvalReport.json(external), EvalReport.comparisonJson(paired),
+                fused == null ? null : new EvalJson.Fused(fuseWeight, EvalReport.json(fused)));
     }
 }

@@ -10,70 +10,41 @@ import java.util.Map;
 public final class EvalReport {
     private EvalReport() {}
 
-    public static Map<String, Object> json(Evaluation e) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("images", e.images());
-        root.put("captions", e.captions());
-        root.put("image_to_text", new LinkedHashMap<>(e.imageToText().named()));
-        root.put("text_to_image", new LinkedHashMap<>(e.textToImage().named()));
-        root.put("rsum", e.rsum());
-        List<Object> sampled = new ArrayList<>();
-        for (SampledResult s : e.sampled()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("images", s.images());
-            m.put("iterations", s.iterations());
-            m.put("seed", s.seed());
-            m.put("image_to_text", statsJson(s.imageToText()));
-            m.put("text_to_image", statsJson(s.textToImage()));
-            m.put("rsum", statJson(s.rsum()));
-            sampled.add(m);
-        }
-        root.put("sampled", sampled);
-        return root;
+    public static EvalJson json(Evaluation e) {
+        List<EvalJson.Sampled> sampled = new ArrayList<>();
+        for (SampledResult s : e.sampled())
+            sampled.add(new EvalJson.Sampled(s.images(), s.iterations(), s.seed(), stats(s.imageToText()), stats(s.textToImage()), stat(s.rsum())));
+        return new EvalJson(e.images(), e.captions(), new LinkedHashMap<>(e.imageToText().named()), new LinkedHashMap<>(e.textToImage().named()),
+                e.rsum(), sampled, null, null, null);
     }
 
-    private static Map<String, Object> statsJson(Map<String, SampledResult.Stat> stats) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        stats.forEach((k, v) -> out.put(k, statJson(v)));
+    private static Map<String, EvalJson.Stat> stats(Map<String, SampledResult.Stat> stats) {
+        Map<String, EvalJson.Stat> out = new LinkedHashMap<>();
+        stats.forEach((k, v) -> out.put(k, stat(v)));
         return out;
     }
 
-    private static Map<String, Object> statJson(SampledResult.Stat s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mean", s.mean());
-        m.put("std", s.std());
-        m.put("ci95", List.of(s.ciLow(), s.ciHigh()));
-        return m;
+    private static EvalJson.Stat stat(SampledResult.Stat s) {
+        return new EvalJson.Stat(s.mean(), s.std(), new double[] {s.ciLow(), s.ciHigh()});
     }
 
     /** The comparison block of the JSON report: per sample size, per metric, the paired difference (A - B). */
-    public static List<Object> comparisonJson(List<PairedComparison> comparisons) {
-        List<Object> out = new ArrayList<>();
-        for (PairedComparison c : comparisons) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("images", c.images());
-            m.put("iterations", c.iterations());
-            m.put("seed", c.seed());
-            m.put("image_to_text", diffsJson(c.imageToText()));
-            m.put("text_to_image", diffsJson(c.textToImage()));
-            m.put("rsum", diffJson(c.rsum()));
-            out.add(m);
-        }
+    public static List<EvalJson.Paired> comparisonJson(List<PairedComparison> comparisons) {
+        List<EvalJson.Paired> out = new ArrayList<>();
+        for (PairedComparison c : comparisons)
+            out.add(new EvalJson.Paired(c.images(), c.iterations(), c.seed(), diffs(c.imageToText()), diffs(c.textToImage()), diff(c.rsum())));
         return out;
     }
 
-    private static Map<String, Object> diffsJson(Map<String, PairedComparison.Diff> diffs) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        diffs.forEach((k, v) -> out.put(k, diffJson(v)));
+    private static Map<String, EvalJson.Diff> diffs(Map<String, PairedComparison.Diff> diffs) {
+        Map<String, EvalJson.Diff> out = new LinkedHashMap<>();
+        diffs.forEach((k, v) -> out.put(k, diff(v)));
         return out;
     }
 
-    private static Map<String, Object> diffJson(PairedComparison.Diff d) {
-        Map<String, Object> m = statJson(d.difference());
-        m.put("a_wins", d.aWins());
-        m.put("b_wins", d.bWins());
-        m.put("ties", d.ties());
-        return m;
+    private static EvalJson.Diff diff(PairedComparison.Diff d) {
+        SampledResult.Stat s = d.difference();
+        return new EvalJson.Diff(s.mean(), s.std(), new double[] {s.ciLow(), s.ciHigh()}, d.aWins(), d.bWins(), d.ties());
     }
 
     /** report.md: the full-set table, the sampled protocol table, and any comparison. */

@@ -10,6 +10,7 @@ import java.util.List;
  * @param pixels [count, 3, S, S] float32, row-major (NCHW)
  * @param count images in {@code pixels}
  * @param paths the {@code count} images, in the order of {@code pixels}
+ * @param positions their indices in the loader's input list
  * @param skipped one line per image of this batch's input range that was skipped ("path: problem")
  */
-public record ImageBatch(int start, float[] pixels, int count, List<Path> paths, List<String> skipped) {}
+public record ImageBatch(int start, float[] pixels, int count, List<Path> paths, int[] positions, List<String> skipped) {}

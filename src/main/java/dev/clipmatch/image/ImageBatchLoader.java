@@ -1,6 +1,7 @@
 package dev.clipmatch.image;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,8 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Memory is bounded whatever the number of images: besides the batch the consumer holds, at most
  * {@link #BATCHES_AHEAD} + 1 batches are being filled. A bad image is a {@link ClipMatchException} from
- * {@link Iterator#next()} with {@link OnError#FAIL}, or a line in {@link ImageBatch#skipped()} with
- * {@link OnError#SKIP}. Iterate once; close to stop the threads.
+ * {@link Iterator#next()}, or with {@code skipUnreadable} a line in {@link ImageBatch#skipped()}. Iterate once; close to stop the threads.
  */
 public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatch> {
 
@@ -31,19 +31,19 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
     private final List<Path> images;
     private final ImagePreprocessor preprocessor;
     private final int batchSize;
-    private final OnError onError;
+    private final boolean skipUnreadable;
     private final ExecutorService pool;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private int nextBatch;
     private boolean iterated;
 
-    public ImageBatchLoader(List<Path> images, ImagePreprocessor preprocessor, int batchSize, int threads, OnError onError) {
+    public ImageBatchLoader(List<Path> images, ImagePreprocessor preprocessor, int batchSize, int threads, boolean skipUnreadable) {
         if (batchSize < 1) throw new ClipMatchException("batch size must be at least 1, got " + batchSize);
         if (threads < 1) throw new ClipMatchException("thread count must be at least 1, got " + threads);
         this.images = List.copyOf(images);
         this.preprocessor = preprocessor;
         this.batchSize = batchSize;
-        this.onError = onError;
+        this.skipUnreadable = skipUnreadable;
         AtomicInteger counter = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "clipmatch-image-" + counter.incrementAndGet());
@@ -121,19 +121,21 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
         }
         int length = preprocessor.tensorLength();
         List<Path> kept = new ArrayList<>(p.count);
+        int[] positions = new int[p.count];
         List<String> skipped = new ArrayList<>();
         for (int i = 0; i < p.count; i++) {
             if (p.errors[i] == null) {
                 // Compact in place: kept images move forward over skipped ones, order unchanged.
                 if (kept.size() != i) System.arraycopy(p.pixels, i * length, p.pixels, kept.size() * length, length);
+                positions[kept.size()] = p.start + i;
                 kept.add(images.get(p.start + i));
             } else {
-                if (onError == OnError.FAIL) throw new ClipMatchException(p.errors[i]);
+                if (!skipUnreadable) throw new ImageException(p.errors[i]);
                 skipped.add(p.errors[i]);
             }
         }
         float[] pixels = kept.size() == p.count ? p.pixels : Arrays.copyOf(p.pixels, kept.size() * length);
-        return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), List.copyOf(skipped));
+        return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), Arrays.copyOf(positions, kept.size()), List.copyOf(skipped));
     }
 
     private record Pending(int start, int count, float[] pixels, String[] errors, Future<?>[] futures) {}

@@ -2,12 +2,13 @@ package dev.clipmatch.image;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_16U;
 import static org.bytedeco.opencv.global.opencv_core.CV_8U;
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ public final class ImagePreprocessor {
 
     public ImagePreprocessor(PreprocessConfig config) {
         this.config = config;
-        this.filter = ResamplePass.Filter.named(config.interpolation());
+        this.filter = ResamplePass.Filter.of(config.interpolation());
         float[] mean = config.mean(), std = config.std();
         // Float32 steps of torchvision: ToTensor (v / 255) then Normalize ((x - mean) / std).
         for (int c = 0; c < 3; c++)
@@ -74,7 +75,7 @@ public final class ImagePreprocessor {
     @SuppressWarnings("try")  // the scope frees every native object made inside it
     public void preprocessInto(byte[] encoded, String name, float[] dst, int offset) {
         if (offset < 0 || dst.length - offset < tensorLength()) throw new IllegalArgumentException("destination too small");
-        if (encoded.length == 0) throw new ClipMatchException(name + ": empty file");
+        if (encoded.length == 0) throw new ImageException(name + ": empty file");
         ImageHeader header = ImageHeader.probe(encoded);
         if (header != null) checkHeader(header, name);
         try (PointerScope scope = new PointerScope()) {
@@ -87,25 +88,25 @@ public final class ImagePreprocessor {
 
     static byte[] readFile(Path image) {
         try {
-            if (Files.isDirectory(image)) throw new ClipMatchException(image + ": is a directory, not an image file");
+            if (Files.isDirectory(image)) throw new ImageException(image + ": is a directory, not an image file");
             long size = Files.size(image);
-            if (size > MAX_FILE_BYTES) throw new ClipMatchException(image + ": file too large for an image (" + size + " bytes)");
+            if (size > MAX_FILE_BYTES) throw new ImageException(image + ": file too large for an image (" + size + " bytes)");
             return Files.readAllBytes(image);
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(image + ": no such file");
+            throw new ImageException(image + ": no such file");
         } catch (AccessDeniedException e) {
-            throw new ClipMatchException(image + ": permission denied");
+            throw new ImageException(image + ": permission denied");
         } catch (IOException e) {
-            throw new ClipMatchException(image + ": cannot read (" + e.getMessage() + ")", e);
+            throw new ImageException(image + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
     private static void checkHeader(ImageHeader h, String name) {
         if (h.width() == 0 || h.height() == 0)
-            throw new ClipMatchException(name + ": zero-size image (" + h.width() + "x" + h.height() + " " + h.format() + ")");
+            throw new ImageException(name + ": zero-size image (" + h.width() + "x" + h.height() + " " + h.format() + ")");
         if (h.width() > 0 && h.height() > 0 && h.width() * h.height() > MAX_PIXELS)
-            throw new ClipMatchException(name + ": image too large (" + h.width() + "x" + h.height() + " pixels, the limit is " + MAX_PIXELS + ")");
-        if (h.damaged()) throw new ClipMatchException(name + ": truncated or corrupt " + h.format() + " file");
+            throw new ImageException(name + ": image too large (" + h.width() + "x" + h.height() + " pixels, the limit is " + MAX_PIXELS + ")");
+        if (h.damaged()) throw new ImageException(name + ": truncated or corrupt " + h.format() + " file");
     }
 
     /** OpenCV's decode without EXIF rotation, reduced to 8 bits per sample; owned by the caller's PointerScope. */
@@ -115,19 +116,19 @@ public final class ImagePreprocessor {
             Mat buffer = new Mat(1, encoded.length, CV_8UC1, new BytePointer(encoded));
             image = imdecode(buffer, IMREAD_UNCHANGED);  // UNCHANGED keeps alpha, 16 bits and grey, and never rotates
         } catch (RuntimeException e) {
-            throw new ClipMatchException(name + ": cannot decode (" + firstLine(e.getMessage()) + ")", e);
+            throw new ImageException(name + ": cannot decode (" + firstLine(e.getMessage()) + ")", e);
         }
         if (image == null || image.empty() || image.cols() < 1 || image.rows() < 1) {
             String what = header == null ? "not an image in a supported format" : "corrupt or unsupported " + header.format() + " file";
-            throw new ClipMatchException(name + ": " + what);
+            throw new ImageException(name + ": " + what);
         }
         if ((long) image.cols() * image.rows() > MAX_PIXELS)
-            throw new ClipMatchException(name + ": image too large (" + image.cols() + "x" + image.rows() + " pixels, the limit is " + MAX_PIXELS + ")");
+            throw new ImageException(name + ": image too large (" + image.cols() + "x" + image.rows() + " pixels, the limit is " + MAX_PIXELS + ")");
         if (!image.isContinuous()) image = image.clone();
         int channels = image.channels();
-        if (channels < 1 || channels > 4) throw new ClipMatchException(name + ": unsupported image with " + channels + " channels");
+        if (channels < 1 || channels > 4) throw new ImageException(name + ": unsupported image with " + channels + " channels");
         if (image.depth() == CV_16U) return to8Bit(image);
-        if (image.depth() != CV_8U) throw new ClipMatchException(name + ": unsupported sample type (only 8- and 16-bit integer images)");
+        if (image.depth() != CV_8U) throw new ImageException(name + ": unsupported sample type (only 8- and 16-bit integer images)");
         return image;
     }
 
@@ -152,7 +153,7 @@ public final class ImagePreprocessor {
         int size = config.size();
         long[] resized = config.resizedSize(width, height);
         if (resized[0] > MAX_RESIZED_SIDE || resized[1] > MAX_RESIZED_SIDE || resized[0] < size || resized[1] < size)
-            throw new ClipMatchException(name + ": aspect ratio too extreme to preprocess (" + width + "x" + height + ")");
+            throw new ImageException(name + ": aspect ratio too extreme to preprocess (" + width + "x" + height + ")");
         // torchvision's CenterCrop: offsets int(round((resized - size) / 2)), Python's round = half to even.
         long left = (long) Math.rint((resized[0] - size) / 2.0);
         long top = (long) Math.rint((resized[1] - size) / 2.0);
@@ -163,7 +164,7 @@ public final class ImagePreprocessor {
         int[] source = work == 1 ? new int[] {0, 0, 0} : new int[] {2, 1, 0};
         int rc = ImageKernels.cm_image_resample_u8(image.data(), width, height, (long) width * channels, channels, work, source,
                 size, h.bounds(), h.coeffs(), h.taps(), size, v.bounds(), v.coeffs(), v.taps(), lut, out);
-        if (rc == ImageKernels.ERR_MEMORY) throw new ClipMatchException(name + ": out of memory while resampling");
+        if (rc == ImageKernels.ERR_MEMORY) throw new ImageException(name + ": out of memory while resampling");
         if (rc != ImageKernels.OK) throw new IllegalStateException("image kernel rejected its arguments (code " + rc + ") for " + name);
     }
 

@@ -1,6 +1,5 @@
 package dev.clipmatch.image;
 
-import dev.clipmatch.ClipMatchException;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -33,10 +32,11 @@ record ResamplePass(int[] bounds, int[] coeffs, int taps) {
             this.kernel = kernel;
         }
 
-        static Filter named(String name) {
-            if ("bicubic".equals(name)) return BICUBIC;
-            if ("bilinear".equals(name)) return BILINEAR;
-            throw new ClipMatchException("preprocessing: interpolation must be \"bicubic\" or \"bilinear\", got \"" + name + "\"");
+        static Filter of(PreprocessConfig.Interpolation interpolation) {
+            return switch (interpolation) {
+                case BICUBIC -> BICUBIC;
+                case BILINEAR -> BILINEAR;
+            };
         }
 
         /** Keys' cubic convolution with a = -0.5, written as Pillow evaluates it. */

@@ -29,11 +29,7 @@ public final class AtomicFiles {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 body.write(out);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, abs);
         } catch (IOException e) {
             throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
@@ -44,6 +40,23 @@ public final class AtomicFiles {
                     // the rename already happened or the directory is gone; nothing left to clean
                 }
             }
+        }
+    }
+
+    /** Renames a finished file (a verified download) to {@code target}, replacing it in one step where the file system can. */
+    public static void moveIntoPlace(Path finished, Path target) {
+        try {
+            move(finished, target);
+        } catch (IOException e) {
+            throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.clipmatch.io;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,15 +54,15 @@ public final class EmbeddingCache implements AutoCloseable {
                 lock = channel.tryLock();
             } catch (OverlappingFileLockException e) {
                 channel.close();
-                throw new ClipMatchException(file + ": the embedding cache is in use by this process already");
+                throw new InputFileException(file + ": the embedding cache is in use by this process already");
             }
             if (lock == null) {
                 channel.close();
-                throw new ClipMatchException(file + ": the embedding cache is in use by another clipmatch process");
+                throw new InputFileException(file + ": the embedding cache is in use by another clipmatch process");
             }
             load();
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot open the embedding cache (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot open the embedding cache (" + e.getMessage() + ")", e);
         }
     }
 
@@ -78,9 +78,9 @@ public final class EmbeddingCache implements AutoCloseable {
         channel.read(h, 0);
         h.flip();
         if (h.remaining() < HEADER || h.getInt() != MAGIC || h.getInt() != VERSION)
-            throw new ClipMatchException(file + ": not a clipmatch embedding cache (delete it to rebuild)");
+            throw new InputFileException(file + ": not a clipmatch embedding cache (delete it to rebuild)");
         int stored = h.getInt();
-        if (stored != dim) throw new ClipMatchException(file + ": cache holds " + stored + "-d embeddings, the model gives " + dim + " (delete it to rebuild)");
+        if (stored != dim) throw new InputFileException(file + ": cache holds " + stored + "-d embeddings, the model gives " + dim + " (delete it to rebuild)");
         int record = KEY + 4 * dim;
         long complete = (size - HEADER) / record;
         ByteBuffer buf = ByteBuffer.allocate(record * 1024).order(ByteOrder.LITTLE_ENDIAN);
@@ -89,7 +89,7 @@ public final class EmbeddingCache implements AutoCloseable {
             int count = (int) Math.min(1024, complete - done);
             buf.clear().limit(count * record);
             while (buf.hasRemaining()) {
-                if (channel.read(buf, pos + buf.position()) < 0) throw new ClipMatchException(file + ": truncated while reading");
+                if (channel.read(buf, pos + buf.position()) < 0) throw new InputFileException(file + ": truncated while reading");
             }
             buf.flip();
             for (int r = 0; r < count; r++) {
@@ -132,7 +132,7 @@ public final class EmbeddingCache implements AutoCloseable {
             while (buf.hasRemaining()) pos += channel.write(buf, pos);
             channel.force(false);
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot write the embedding cache (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot write the embedding cache (" + e.getMessage() + ")", e);
         }
         for (int i = 0; i < keys.length; i++) entries.put(new Key(keys[i].clone()), Arrays.copyOfRange(vectors, i * dim, (i + 1) * dim));
     }
@@ -143,7 +143,7 @@ public final class EmbeddingCache implements AutoCloseable {
             if (lock.isValid()) lock.release();
             channel.close();
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot close the embedding cache (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot close the embedding cache (" + e.getMessage() + ")", e);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.clipmatch.io;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +45,7 @@ public final class Npy {
             String d = descr.replace('=', '<');
             if (d.equals("<u1") || d.equals("|i1")) d = "|u1";
             for (DType t : values()) if (t.descr.equals(d)) return t;
-            throw new ClipMatchException(file + ": unsupported .npy dtype '" + descr + "' (expected float32/float16/float64/int32/int64/uint8, little-endian)");
+            throw new InputFileException(file + ": unsupported .npy dtype '" + descr + "' (expected float32/float16/float64/int32/int64/uint8, little-endian)");
         }
     }
 
@@ -80,7 +80,7 @@ public final class Npy {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(10);
             if (head.length < 10 || !Arrays.equals(Arrays.copyOf(head, 6), MAGIC))
-                throw new ClipMatchException(file + ": not a .npy file (bad magic)");
+                throw new InputFileException(file + ": not a .npy file (bad magic)");
             int major = head[6] & 0xff;
             long headerLen;
             int prefix;
@@ -89,18 +89,18 @@ public final class Npy {
                 prefix = 10;
             } else if (major == 2 || major == 3) {
                 byte[] more = in.readNBytes(2);
-                if (more.length < 2) throw new ClipMatchException(file + ": truncated .npy header");
+                if (more.length < 2) throw new InputFileException(file + ": truncated .npy header");
                 headerLen = (head[8] & 0xffL) | ((head[9] & 0xffL) << 8) | ((more[0] & 0xffL) << 16) | ((more[1] & 0xffL) << 24);
                 prefix = 12;
             } else {
-                throw new ClipMatchException(file + ": unsupported .npy version " + major);
+                throw new InputFileException(file + ": unsupported .npy version " + major);
             }
             byte[] text = in.readNBytes((int) Math.min(headerLen, 1 << 20));
-            if (text.length < headerLen) throw new ClipMatchException(file + ": truncated .npy header");
+            if (text.length < headerLen) throw new InputFileException(file + ": truncated .npy header");
             String dict = new String(text, StandardCharsets.ISO_8859_1);
             Matcher d = DESCR.matcher(dict), f = FORTRAN.matcher(dict), s = SHAPE.matcher(dict);
-            if (!d.find() || !f.find() || !s.find()) throw new ClipMatchException(file + ": malformed .npy header: " + dict.trim());
-            if (f.group(1).equals("True")) throw new ClipMatchException(file + ": Fortran-order .npy arrays are not supported; save with C order");
+            if (!d.find() || !f.find() || !s.find()) throw new InputFileException(file + ": malformed .npy header: " + dict.trim());
+            if (f.group(1).equals("True")) throw new InputFileException(file + ": Fortran-order .npy arrays are not supported; save with C order");
             DType dtype = DType.parse(d.group(1), file);
             List<Long> dims = new ArrayList<>();
             for (String part : s.group(1).split(",")) {
@@ -110,28 +110,28 @@ public final class Npy {
                     if (v < 0) throw new NumberFormatException();
                     dims.add(v);
                 } catch (NumberFormatException e) {
-                    throw new ClipMatchException(file + ": malformed .npy shape (" + s.group(1) + ")");
+                    throw new InputFileException(file + ": malformed .npy shape (" + s.group(1) + ")");
                 }
             }
             Header h = new Header(dtype, dims.stream().mapToLong(Long::longValue).toArray(), prefix + headerLen);
             long expected = h.dataOffset() + h.elements() * dtype.size;
             long actual = Files.size(file);
             if (actual < expected)
-                throw new ClipMatchException(file + ": truncated .npy data (" + actual + " bytes, shape " + Arrays.toString(h.shape()) + " needs " + expected + ")");
+                throw new InputFileException(file + ": truncated .npy data (" + actual + " bytes, shape " + Arrays.toString(h.shape()) + " needs " + expected + ")");
             return h;
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(file + ": no such file");
+            throw new InputFileException(file + ": no such file");
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
     /** Reads a floating-point array as float32; rejects integer files. */
     public static FloatArray readFloats(Path file) {
         Header h = header(file);
-        if (!h.dtype().isFloat()) throw new ClipMatchException(file + ": expected a floating-point array, found " + h.dtype().descr);
+        if (!h.dtype().isFloat()) throw new InputFileException(file + ": expected a floating-point array, found " + h.dtype().descr);
         long n = h.elements();
-        if (n > Integer.MAX_VALUE - 8) throw new ClipMatchException(file + ": " + n + " elements is more than one array can hold");
+        if (n > Integer.MAX_VALUE - 8) throw new InputFileException(file + ": " + n + " elements is more than one array can hold");
         float[] out = new float[(int) n];
         readData(file, h, (buf, offset, count) -> {
             switch (h.dtype()) {
@@ -164,9 +164,9 @@ public final class Npy {
     /** Reads an integer array (int32/int64/uint8) as int64. */
     public static long[] readLongs(Path file) {
         Header h = header(file);
-        if (h.dtype().isFloat()) throw new ClipMatchException(file + ": expected an integer array, found " + h.dtype().descr);
+        if (h.dtype().isFloat()) throw new InputFileException(file + ": expected an integer array, found " + h.dtype().descr);
         long n = h.elements();
-        if (n > Integer.MAX_VALUE - 8) throw new ClipMatchException(file + ": too many elements (" + n + ")");
+        if (n > Integer.MAX_VALUE - 8) throw new InputFileException(file + ": too many elements (" + n + ")");
         long[] out = new long[(int) n];
         readData(file, h, (buf, offset, count) -> {
             for (int i = 0; i < count; i++) {
@@ -195,14 +195,14 @@ public final class Npy {
                 int count = (int) Math.min(perChunk, n - done);
                 buf.clear().limit(count * size);
                 while (buf.hasRemaining()) {
-                    if (ch.read(buf) < 0) throw new ClipMatchException(file + ": truncated .npy data");
+                    if (ch.read(buf) < 0) throw new InputFileException(file + ": truncated .npy data");
                 }
                 buf.flip();
                 chunk.accept(buf, (int) done, count);
                 done += count;
             }
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 

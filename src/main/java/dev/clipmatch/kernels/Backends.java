@@ -1,10 +1,11 @@
 package dev.clipmatch.kernels;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.UnsupportedFeatureException;
 import java.io.PrintStream;
 
 /**
- * Chooses the scoring backend for {@code --device auto|cpu|cuda}. The CUDA backend is reached only by name
+ * Chooses the scoring backend for the device {@code auto}, {@code cpu} or {@code cuda}. The CUDA backend is reached only by name
  * (reflection), so its classes, and the CUDA libraries behind them, are never loaded on the CPU path.
  */
 public final class Backends {
@@ -20,7 +21,7 @@ public final class Backends {
                 return new CpuBackend();
             case "cuda": {
                 ScoreBackend cuda = tryCuda();
-                if (cuda == null) throw new ClipMatchException("--device cuda: no usable CUDA GPU (build with -Pgpu on a machine with an NVIDIA driver)");
+                if (cuda == null) throw new UnsupportedFeatureException("device cuda: no usable CUDA GPU (build with -Pgpu on a machine with an NVIDIA driver)", ClipMatchException.Remedy.CPU_DEVICE);
                 return cuda;
             }
             case "auto": {
@@ -30,7 +31,7 @@ public final class Backends {
                 return new CpuBackend();
             }
             default:
-                throw new ClipMatchException("--device must be auto, cpu or cuda, not '" + device + "'");
+                throw new ClipMatchException("device must be auto, cpu or cuda, not '" + device + "'");
         }
     }
 

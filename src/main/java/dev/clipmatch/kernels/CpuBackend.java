@@ -20,6 +20,11 @@ public final class CpuBackend implements ScoreBackend {
     }
 
     @Override
+    public void normalizeRows(Embeddings e) {
+        check(CpuKernels.cm_normalize_rows(e.data(), e.rows(), e.dim()));
+    }
+
+    @Override
     public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
         KernelErrors.requireSameDim(a, b);
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];

@@ -48,6 +48,11 @@ public final class ReferenceKernels implements ScoreBackend {
         return new Embeddings(out, e.rows(), e.dim());
     }
 
+    @Override
+    public void normalizeRows(Embeddings e) {
+        System.arraycopy(normalized(e).data(), 0, e.data(), 0, e.data().length);
+    }
+
     private static float score(Embeddings a, int i, Embeddings b, int j) {
         return dot(a.data(), i * a.dim(), b.data(), j * b.dim(), a.dim());
     }

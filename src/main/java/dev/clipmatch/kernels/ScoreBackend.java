@@ -15,6 +15,9 @@ public interface ScoreBackend {
 
     String name();
 
+    /** In place: each row becomes row / ||row|| (the norm accumulated in double); a zero or non-finite row is an error naming it. */
+    void normalizeRows(Embeddings e);
+
     /** [a.rows][b.rows] scores, times {@code scale}, optionally row-softmaxed. */
     float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax);
 

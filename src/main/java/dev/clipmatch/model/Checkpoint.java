@@ -1,7 +1,8 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.CheckpointException;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Path f : files) {
             for (Map.Entry<String, Tensor> e : Safetensors.read(f).entrySet()) {
-                if (out.put(e.getKey(), e.getValue()) != null) throw new ClipMatchException(f + ": tensor '" + e.getKey() + "' appears in two shards");
+                if (out.put(e.getKey(), e.getValue()) != null) throw new CheckpointException(f + ": tensor '" + e.getKey() + "' appears in two shards");
             }
         }
         return out;
@@ -75,7 +76,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
             // map_location cpu: archives saved from a GPU (as OpenAI's were) would otherwise ask for CUDA
             module = torch.load(path.toAbsolutePath().toString(), new DeviceOptional(new Device("cpu")), false);
         } catch (RuntimeException e) {
-            throw new ClipMatchException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
+            throw new CheckpointException(path + ": cannot load the TorchScript archive (" + firstLine(e.getMessage()) + ")");
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         var params = module.named_parameters(true);
@@ -100,11 +101,11 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
 
     private static Map<String, Object> readJson(Path file) {
         try {
-            return Json.parseObject(Files.readString(file));
+            return JsonFiles.parseObject(Files.readString(file), file + ": malformed JSON");
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")");
-        } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(file + ": malformed JSON (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
+        } catch (InputFileException e) {
+            throw new CheckpointException(e.getMessage(), e);
         }
     }
 

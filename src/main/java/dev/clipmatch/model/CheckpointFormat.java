@@ -1,7 +1,8 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.CheckpointException;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -43,39 +44,41 @@ public enum CheckpointFormat {
         Path index = checkpoint.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) return shards(index);
         if (Files.exists(checkpoint.resolve("pytorch_model.bin")) || Files.exists(checkpoint.resolve("open_clip_pytorch_model.bin")))
-            throw new ClipMatchException(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
+            throw new CheckpointException(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
                     + "(download that file from the same model repository, or convert with safetensors' save_file)");
-        throw new ClipMatchException(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
+        throw new CheckpointException(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
     }
 
     private static List<Path> shards(Path index) {
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(index));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ClipMatchException(index + ": unreadable shard index (" + e.getMessage() + ")");
+            json = JsonFiles.parseObject(Files.readString(index), index + ": shard index");
+        } catch (InputFileException e) {
+            throw new CheckpointException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(index + ": unreadable shard index (" + e.getMessage() + ")");
         }
         if (!(json.get("weight_map") instanceof Map<?, ?> map) || map.isEmpty())
-            throw new ClipMatchException(index + ": no \"weight_map\" in the shard index");
+            throw new CheckpointException(index + ": no \"weight_map\" in the shard index");
         TreeSet<String> names = new TreeSet<>();
         for (Object v : map.values()) names.add(String.valueOf(v));
         List<Path> out = new ArrayList<>();
         for (String name : names) {
             Path shard = index.resolveSibling(name).normalize();
             if (!shard.getParent().equals(index.getParent().normalize()) || !Files.isRegularFile(shard))
-                throw new ClipMatchException(index + ": shard " + name + " is missing");
+                throw new CheckpointException(index + ": shard " + name + " is missing");
             out.add(shard);
         }
         return out;
     }
 
     public static CheckpointFormat detect(Path checkpoint) {
-        if (!Files.exists(checkpoint)) throw new ClipMatchException(checkpoint + ": no such checkpoint file or directory");
+        if (!Files.exists(checkpoint)) throw new CheckpointException(checkpoint + ": no such checkpoint file or directory");
         if (Files.isDirectory(checkpoint)) {
             Path weights = weightFiles(checkpoint).get(0);
             if (weights.getFileName().toString().startsWith("open_clip")) return SAFETENSORS;
             if (!Files.isRegularFile(checkpoint.resolve("config.json")))
-                throw new ClipMatchException(checkpoint + ": Hugging Face model directory without config.json");
+                throw new CheckpointException(checkpoint + ": Hugging Face model directory without config.json");
             return HF_DIRECTORY;
         }
         byte[] head;
@@ -84,18 +87,18 @@ public enum CheckpointFormat {
             head = in.readNBytes(16);
             size = Files.size(checkpoint);
         } catch (IOException e) {
-            throw new ClipMatchException(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
+            throw new CheckpointException(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             if (!isTorchScriptArchive(checkpoint))
-                throw new ClipMatchException(checkpoint + ": a PyTorch torch.save() pickle, not a TorchScript archive; save the state dict as "
+                throw new CheckpointException(checkpoint + ": a PyTorch torch.save() pickle, not a TorchScript archive; save the state dict as "
                         + ".safetensors (safetensors.torch.save_file) or use OpenAI's released .pt file");
             return TORCHSCRIPT;
         }
         if (Safetensors.looksLike(head, size)) return SAFETENSORS;
         if (head.length >= 2 && (head[0] & 0xff) == 0x80)
-            throw new ClipMatchException(checkpoint + ": a legacy PyTorch pickle, not a supported checkpoint (use a TorchScript .pt, a .safetensors file or a Hugging Face directory)");
-        throw new ClipMatchException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file or a Hugging Face CLIPModel directory)");
+            throw new CheckpointException(checkpoint + ": a legacy PyTorch pickle, not a supported checkpoint (use a TorchScript .pt, a .safetensors file or a Hugging Face directory)");
+        throw new CheckpointException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file or a Hugging Face CLIPModel directory)");
     }
 
     /** TorchScript archives carry compiled code (code/...) besides the pickled data; plain torch.save archives do not. */
@@ -107,7 +110,7 @@ public enum CheckpointFormat {
             }
             return false;
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": corrupt or truncated zip archive (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": corrupt or truncated zip archive (" + e.getMessage() + ")");
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.clipmatch.CheckpointException;
+import dev.clipmatch.UnsupportedFeatureException;
+import java.util.Locale;
 
 /**
  * The hyper-parameters of a CLIP ViT model, all read off the weights' shapes (heads: width / 64 as in OpenAI's
@@ -22,7 +22,7 @@ public record ClipConfig(
             return switch (name) {
                 case "quick_gelu" -> QUICK_GELU;
                 case "gelu" -> GELU;
-                default -> throw new ClipMatchException(where + ": unsupported hidden_act '" + name + "' (expected quick_gelu or gelu)");
+                default -> throw new UnsupportedFeatureException(where + ": unsupported hidden_act '" + name + "' (expected quick_gelu or gelu)");
             };
         }
     }
@@ -35,22 +35,22 @@ public record ClipConfig(
     public static ClipConfig infer(StateDict w, int visionHeadsOverride, int textHeadsOverride,
                                    Activation visionAct, Activation textAct, double eps) {
         if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding"))
-            throw new ClipMatchException(w.source() + ": this is a ResNet-based CLIP model (visual.layer1/attnpool); only ViT models are supported for now");
+            throw new UnsupportedFeatureException(w.source() + ": this is a ResNet-based CLIP model (visual.layer1/attnpool); only ViT models are supported for now");
         if (!w.has("visual.conv1.weight"))
-            throw new ClipMatchException(w.source() + ": no CLIP ViT vision tower (missing visual.conv1.weight)");
+            throw new CheckpointException(w.source() + ": no CLIP ViT vision tower (missing visual.conv1.weight)");
         long[] conv = w.shape("visual.conv1.weight");
         if (conv.length != 4 || conv[1] != 3 || conv[2] != conv[3])
-            throw new ClipMatchException(w.source() + ": visual.conv1.weight has an unexpected shape " + java.util.Arrays.toString(conv));
+            throw new CheckpointException(w.source() + ": visual.conv1.weight has an unexpected shape " + java.util.Arrays.toString(conv));
         int vWidth = (int) conv[0];
         int patch = (int) conv[3];
         long posRows = w.shape("visual.positional_embedding")[0];
         int grid = (int) Math.round(Math.sqrt(posRows - 1));
         if ((long) grid * grid + 1 != posRows)
-            throw new ClipMatchException(w.source() + ": visual.positional_embedding has " + posRows + " rows, not a square grid plus the class token");
+            throw new CheckpointException(w.source() + ": visual.positional_embedding has " + posRows + " rows, not a square grid plus the class token");
         int embed = (int) w.shape("visual.proj")[1];
         int vLayers = w.countBlocks("visual.transformer.resblocks.");
         int tLayers = w.countBlocks("transformer.resblocks.");
-        if (vLayers == 0 || tLayers == 0) throw new ClipMatchException(w.source() + ": no transformer blocks found");
+        if (vLayers == 0 || tLayers == 0) throw new CheckpointException(w.source() + ": no transformer blocks found");
         int tWidth = (int) w.shape("ln_final.weight")[0];
         long[] tok = w.shape("token_embedding.weight");
         int context = (int) w.shape("positional_embedding")[0];
@@ -59,26 +59,17 @@ public record ClipConfig(
         int vHeads = visionHeadsOverride > 0 ? visionHeadsOverride : Math.max(1, vWidth / 64);
         int tHeads = textHeadsOverride > 0 ? textHeadsOverride : Math.max(1, tWidth / 64);
         if (vWidth % vHeads != 0 || tWidth % tHeads != 0)
-            throw new ClipMatchException(w.source() + ": widths " + vWidth + "/" + tWidth + " are not divisible by the head counts " + vHeads + "/" + tHeads);
+            throw new CheckpointException(w.source() + ": widths " + vWidth + "/" + tWidth + " are not divisible by the head counts " + vHeads + "/" + tHeads);
         return new ClipConfig(embed, vWidth, vLayers, vHeads, vMlp, patch, grid, tWidth, tLayers, tHeads, tMlp, context, (int) tok[0],
                 visionAct, textAct, eps);
     }
 
-    /** The fields written to sidecars and listings. */
-    public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("embed_dim", embedDim);
-        m.put("image_resolution", resolution());
-        m.put("patch_size", patch);
-        m.put("vision_width", visionWidth);
-        m.put("vision_layers", visionLayers);
-        m.put("vision_heads", visionHeads);
-        m.put("text_width", textWidth);
-        m.put("text_layers", textLayers);
-        m.put("text_heads", textHeads);
-        m.put("context_length", contextLength);
-        m.put("vocab_size", vocabSize);
-        m.put("activation", visionActivation.name().toLowerCase());
-        return m;
+    /** The sizes written to sidecars (snake_case keys in JSON). */
+    public record Description(int embedDim, int imageResolution, int patchSize, int visionWidth, int visionLayers, int visionHeads, int textWidth,
+            int textLayers, int textHeads, int contextLength, int vocabSize, String activation) {}
+
+    public Description describe() {
+        return new Description(embedDim, resolution(), patch, visionWidth, visionLayers, visionHeads, textWidth, textLayers, textHeads, contextLength,
+                vocabSize, visionActivation.name().toLowerCase(Locale.ROOT));
     }
 }

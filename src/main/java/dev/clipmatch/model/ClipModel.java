@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,7 +174,7 @@ public final class ClipModel {
     /** Text embeddings as a tensor; call inside a PointerScope. */
     private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         if (contextLength > cfg.contextLength())
-            throw new ClipMatchException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
+            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
         long[] eot = new long[rows];
         int longest = 1;
         for (int r = 0; r < rows; r++) {

@@ -1,25 +1,15 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where downloaded models live: ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}, one flat directory holding the
- * checkpoints under their registry file names and the tokenizer vocabulary they share.
+ * Downloaded models in the cache ({@link dev.clipmatch.io.CacheDir}): one flat directory holding the checkpoints under
+ * their registry file names and the tokenizer vocabulary they share.
  */
 public final class ModelCache {
     private ModelCache() {}
-
-    public static Path defaultDir() {
-        String env = System.getenv("CLIPMATCH_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "clipmatch");
-    }
-
-    public static Path dirOr(Path override) {
-        return override != null ? override : defaultDir();
-    }
 
     /** A resolved --model argument: the checkpoint path and, when it came from the registry, its entry. */
     public record Resolved(Path checkpoint, ModelEntry entry) {
@@ -34,10 +24,10 @@ public final class ModelCache {
         if (Files.exists(asPath)) return new Resolved(asPath, null);
         var entry = ModelRegistry.find(model);
         if (entry.isEmpty())
-            throw new ClipMatchException("model '" + model + "' is neither an existing checkpoint path nor a registry name (known: " + ModelRegistry.names() + ")");
+            throw new CheckpointException("model '" + model + "' is neither an existing checkpoint path nor a registry name (known: " + ModelRegistry.names() + ")");
         Path file = cacheDir.resolve(entry.get().file());
         if (!Files.isRegularFile(file))
-            throw new ClipMatchException("model " + entry.get().name() + " is not downloaded: run 'clipmatch fetch-model " + entry.get().name()
+            throw new CheckpointException("model " + entry.get().name() + " is not downloaded: run 'clipmatch fetch-model " + entry.get().name()
                     + "', or put " + entry.get().url() + " at " + file);
         return new Resolved(file, entry.get());
     }

@@ -1,9 +1,9 @@
 package dev.clipmatch.model;
 
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
 /**
  * One registry entry (models/NAME.json): where the checkpoint comes from, its checksum, the preprocessing
@@ -14,17 +14,20 @@ public record ModelEntry(String name, List<String> aliases, String description, 
                          RemoteFile tokenizer) {
 
     /** A file to download: URL, expected sha256 and the name it gets in the cache. */
-    public record RemoteFile(String url, String sha256, String file) {}
+    public record RemoteFile(String url, String sha256, String file) {
+        public RemoteFile {
+            if (url == null || sha256 == null || file == null) throw new ClipMatchException("tokenizer needs \"url\", \"sha256\" and \"file\"");
+            sha256 = sha256.toLowerCase(Locale.ROOT);
+        }
+    }
 
-    static ModelEntry parse(Map<String, Object> m, String where) {
-        List<String> aliases = new ArrayList<>();
-        if (m.get("aliases") instanceof List<?> l) for (Object o : l) aliases.add(String.valueOf(o));
-        Map<?, ?> tok = m.get("tokenizer") instanceof Map<?, ?> t ? t : Map.of();
-        return new ModelEntry(str(m, "name", where), List.copyOf(aliases), m.getOrDefault("description", "").toString(),
-                str(m, "url", where), str(m, "sha256", where).toLowerCase(), str(m, "file", where), str(m, "format", where),
-                str(m, "preprocess", where), num(m, "image_resolution"), num(m, "embed_dim"), num(m, "context_length"),
-                tok.isEmpty() ? null : new RemoteFile(String.valueOf(tok.get("url")), String.valueOf(tok.get("sha256")).toLowerCase(),
-                        String.valueOf(tok.get("file"))));
+    /** Required text fields present; sha256 in lower case; sizes not given are 0 (not checked). */
+    public ModelEntry {
+        for (String[] field : new String[][] {{"name", name}, {"url", url}, {"sha256", sha256}, {"file", file}, {"format", format}, {"preprocess", preprocess}})
+            if (field[1] == null || field[1].isBlank()) throw new ClipMatchException("registry entry lacks \"" + field[0] + "\"");
+        aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        description = description == null ? "" : description;
+        sha256 = sha256.toLowerCase(Locale.ROOT);
     }
 
     public RemoteFile checkpoint() {
@@ -40,16 +43,7 @@ public record ModelEntry(String name, List<String> aliases, String description, 
     /** Fails when a loaded checkpoint does not have the sizes this entry promises (a wrong file under the right name). */
     public void check(ClipConfig c, String source) {
         if ((imageResolution > 0 && c.resolution() != imageResolution) || (embedDim > 0 && c.embedDim() != embedDim))
-            throw new ClipMatchException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
+            throw new CheckpointException(source + ": checkpoint has input " + c.resolution() + " px and embedding size " + c.embedDim()
                     + ", but registry model " + name + " expects " + imageResolution + " px and " + embedDim);
-    }
-
-    private static String str(Map<String, Object> m, String key, String where) {
-        if (!(m.get(key) instanceof String s) || s.isBlank()) throw new IllegalStateException(where + ": registry entry lacks \"" + key + "\"");
-        return s;
-    }
-
-    private static int num(Map<String, Object> m, String key) {
-        return m.get(key) instanceof Long n ? n.intValue() : 0;
     }
 }

@@ -1,7 +1,8 @@
 package dev.clipmatch.model;
 
+import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +36,7 @@ public final class ModelRegistry {
     }
 
     public static ModelEntry require(String nameOrAlias) {
-        return find(nameOrAlias).orElseThrow(() -> new ClipMatchException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
+        return find(nameOrAlias).orElseThrow(() -> new CheckpointException("unknown model '" + nameOrAlias + "' (known: " + names() + ")"));
     }
 
     public static String names() {
@@ -66,12 +67,13 @@ public final class ModelRegistry {
         List<ModelEntry> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+                String where = "models/" + f.getFileName();
                 try {
-                    out.add(ModelEntry.parse(Json.parseObject(Files.readString(f)), "models/" + f.getFileName()));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException("models/" + f.getFileName() + ": " + e.getMessage(), e);
+                    out.add(JsonFiles.parse(Files.readString(f), where, ModelEntry.class));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
+                } catch (ClipMatchException e) {
+                    throw new ClipMatchException(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage(), e);
                 }
             }
         }

@@ -1,7 +1,9 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.CheckpointException;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.UnsupportedFeatureException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,19 +44,19 @@ public final class Safetensors {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            if (size < 8 || ch.read(lenBuf, 0) < 8) throw new ClipMatchException(file + ": not a safetensors file (shorter than its 8-byte header length)");
+            if (size < 8 || ch.read(lenBuf, 0) < 8) throw new CheckpointException(file + ": not a safetensors file (shorter than its 8-byte header length)");
             long headerLen = lenBuf.getLong(0);
             if (headerLen < 2 || headerLen > MAX_HEADER || headerLen + 8 > size)
-                throw new ClipMatchException(file + ": not a safetensors file or truncated (header length " + headerLen + ", file size " + size + ")");
+                throw new CheckpointException(file + ": not a safetensors file or truncated (header length " + headerLen + ", file size " + size + ")");
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
             while (headerBuf.hasRemaining()) {
-                if (ch.read(headerBuf, 8 + headerBuf.position()) < 0) throw new ClipMatchException(file + ": truncated safetensors header");
+                if (ch.read(headerBuf, 8 + headerBuf.position()) < 0) throw new CheckpointException(file + ": truncated safetensors header");
             }
             Map<String, Object> header;
             try {
-                header = Json.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim());
-            } catch (IllegalArgumentException e) {
-                throw new ClipMatchException(file + ": malformed safetensors header (" + e.getMessage() + ")");
+                header = JsonFiles.parseObject(new String(headerBuf.array(), StandardCharsets.UTF_8).trim(), file + ": malformed safetensors header");
+            } catch (InputFileException e) {
+                throw new CheckpointException(e.getMessage(), e);
             }
             long dataStart = 8 + headerLen;
             Map<String, Tensor> out = new LinkedHashMap<>();
@@ -65,25 +67,25 @@ public final class Safetensors {
             }
             return out;
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(file + ": no such file");
+            throw new CheckpointException(file + ": no such file");
         } catch (IOException e) {
-            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
     }
 
     private static Tensor tensor(Path file, FileChannel ch, long fileSize, long dataStart, String name, Object spec) throws IOException {
         if (!(spec instanceof Map<?, ?> m) || !(m.get("dtype") instanceof String dtype) || !(m.get("shape") instanceof List<?> shapeList)
                 || !(m.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2)
-            throw new ClipMatchException(file + ": malformed safetensors entry for '" + name + "'");
+            throw new CheckpointException(file + ": malformed safetensors entry for '" + name + "'");
         long[] shape = new long[shapeList.size()];
         long numel = 1;
         for (int i = 0; i < shape.length; i++) {
-            if (!(shapeList.get(i) instanceof Long d) || d < 0) throw new ClipMatchException(file + ": bad shape for '" + name + "'");
+            if (!(shapeList.get(i) instanceof Long d) || d < 0) throw new CheckpointException(file + ": bad shape for '" + name + "'");
             shape[i] = d;
             numel = Math.multiplyExact(numel, d);
         }
         if (!(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end) || begin < 0 || end < begin)
-            throw new ClipMatchException(file + ": bad data_offsets for '" + name + "'");
+            throw new CheckpointException(file + ": bad data_offsets for '" + name + "'");
         int elementSize;
         torch.ScalarType type;
         switch (dtype) {
@@ -92,13 +94,13 @@ public final class Safetensors {
             case "BF16" -> { elementSize = 2; type = torch.ScalarType.BFloat16; }
             case "F64" -> { elementSize = 8; type = torch.ScalarType.Double; }
             case "I64", "I32", "I16", "I8", "U8", "BOOL" -> { return null; }
-            default -> throw new ClipMatchException(file + ": tensor '" + name + "' has unsupported dtype " + dtype);
+            default -> throw new UnsupportedFeatureException(file + ": tensor '" + name + "' has unsupported dtype " + dtype);
         }
         if (end - begin != numel * elementSize)
-            throw new ClipMatchException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs " + numel * elementSize
+            throw new CheckpointException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs " + numel * elementSize
                     + " bytes but its data_offsets span " + (end - begin));
         if (dataStart + end > fileSize)
-            throw new ClipMatchException(file + ": truncated: tensor '" + name + "' ends at byte " + (dataStart + end) + " but the file has " + fileSize);
+            throw new CheckpointException(file + ": truncated: tensor '" + name + "' ends at byte " + (dataStart + end) + " but the file has " + fileSize);
         if (numel == 0) return torch.zeros(shape);
         MappedByteBuffer data = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin);
         try (BytePointer p = new BytePointer(data)) {

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.CheckpointException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeSet;
@@ -32,7 +32,7 @@ public final class StateDict {
 
     public Tensor get(String name) {
         Tensor t = tensors.get(name);
-        if (t == null) throw new ClipMatchException(source + ": missing tensor '" + name + "' (incomplete checkpoint, or not a CLIP ViT model)");
+        if (t == null) throw new CheckpointException(source + ": missing tensor '" + name + "' (incomplete checkpoint, or not a CLIP ViT model)");
         return t;
     }
 
@@ -43,7 +43,7 @@ public final class StateDict {
         boolean ok = actual.length == expected.length;
         for (int i = 0; ok && i < expected.length; i++) ok = expected[i] < 0 || expected[i] == actual[i];
         if (!ok)
-            throw new ClipMatchException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected)
+            throw new CheckpointException(source + ": tensor '" + name + "' has shape " + Arrays.toString(actual) + ", expected " + Arrays.toString(expected)
                     + " (mismatched or corrupt checkpoint)");
         return t;
     }
@@ -61,7 +61,7 @@ public final class StateDict {
             if (m.lookingAt()) seen.add(Integer.parseInt(m.group(1)));
         }
         for (int i = 0; i < seen.size(); i++) {
-            if (!seen.contains(i)) throw new ClipMatchException(source + ": block " + prefix + i + " is missing (blocks found: " + seen + ")");
+            if (!seen.contains(i)) throw new CheckpointException(source + ": block " + prefix + i + " is missing (blocks found: " + seen + ")");
         }
         return seen.size();
     }

@@ -2,38 +2,34 @@ package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.ImageException;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
 import dev.clipmatch.eval.EvalInputs;
+import dev.clipmatch.eval.EvalJson;
 import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.eval.Evaluator;
 import dev.clipmatch.eval.MatrixSource;
 import dev.clipmatch.eval.RecallPlot;
-import dev.clipmatch.image.ImageBatch;
-import dev.clipmatch.image.ImageBatchLoader;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.AtomicFiles;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.EmbeddingCache;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
-import dev.clipmatch.io.Progress;
 import dev.clipmatch.kernels.Embeddings;
-import dev.clipmatch.tokenizer.TokenBatch;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -75,8 +71,8 @@ public final class Sweep {
         if (!missing.isEmpty()) {
             String list = String.join(", ", missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? ", ..." : "");
             if (s.onError() == OnError.FAIL)
-                throw new ClipMatchException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list
-                        + " (--on-error skip leaves them out)");
+                throw new InputFileException(missing.size() + " image(s) of " + dataset.name() + " missing under " + imagesDir + ": " + list,
+                        ClipMatchException.Remedy.SKIP_BAD_IMAGES);
             boolean[] drop = new boolean[dataset.images().size()];
             for (int i = 0; i < drop.length; i++) drop[i] = !Files.isRegularFile(paths.get(i));
             for (String m : missing) skipped.add(m + ": missing");
@@ -85,11 +81,10 @@ public final class Sweep {
             if (dataset.images().isEmpty()) throw new ClipMatchException("none of the images of " + dataset.name() + " is under " + imagesDir);
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
-        String modelKey = clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName();
-        Path cacheDir = cacheRoot.resolve("embeddings").resolve(modelKey);
+        Path cacheDir = CacheKeys.dir(cacheRoot, clip);
         t = lap("read", t);
 
-        byte[][] imageKeys = hashFiles(paths);
+        byte[][] imageKeys = Checksums.sha256Each(paths);
         t = lap("hash", t);
         int imagesEncoded;
         boolean[] unreadable = new boolean[paths.size()];
@@ -114,7 +109,7 @@ public final class Sweep {
             Embeddings texts;
             int textsEncoded;
             try (EmbeddingCache textCache = new EmbeddingCache(cacheDir.resolve("texts.bin"), clip.dim())) {
-                byte[][] textKeys = dataset.captions().stream().map(Sweep::textKey).toArray(byte[][]::new);
+                byte[][] textKeys = dataset.captions().stream().map(CacheKeys::text).toArray(byte[][]::new);
                 textsEncoded = encodeTexts(textCache, dataset.captions(), textKeys, s);
                 t = lap("encode_texts", t);
                 float[] tx = new float[dataset.captions().size() * clip.dim()];
@@ -130,23 +125,18 @@ public final class Sweep {
     private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new ClipMatchException("--sample-images " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows()) throw new ClipMatchException("sample size " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
         }
         Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
         Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
         Npy.writeLongs(outDir.resolve("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
-        Map<String, Object> index = new LinkedHashMap<>();
-        index.put("model", clip.label());
-        index.put("checkpoint_sha256", clip.checkpointSha256());
-        index.put("preprocess", clip.presetName());
-        index.put("dataset", dataset.name());
-        index.put("images", paths.stream().map(p -> p.toAbsolutePath().toString()).toList());
-        index.put("captions", dataset.captions());
-        AtomicFiles.writeString(outDir.resolve("index.json"), Json.pretty(index));
+        SweepIndex index = new SweepIndex(clip.label(), clip.checkpointSha256(), clip.presetName(), dataset.name(),
+                paths.stream().map(p -> p.toAbsolutePath().toString()).toList(), dataset.captions());
+        AtomicFiles.writeString(outDir.resolve(SweepIndex.FILE), JsonFiles.pretty(index));
         t = lap("write_embeddings", t);
 
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
-        Map<String, Object> report;
+        EvalJson report;
         Evaluation evaluation;
         String markdown;
         String title = clip.label() + " on " + dataset.name();
@@ -169,17 +159,9 @@ public final class Sweep {
         RecallPlot.write(outDir.resolve("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
         AtomicFiles.writeString(outDir.resolve("report.csv"), EvalReport.csv(evaluation));
         lap("report", t);
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("model", clip.label());
-        run.put("checkpoint_sha256", clip.checkpointSha256());
-        run.put("dataset", dataset.name());
-        run.put("images_encoded", imagesEncoded);
-        run.put("texts_encoded", textsEncoded);
-        run.put("skipped", skipped);
-        run.put("seconds", seconds);
-        report.put("run", run);
+        SweepReport.Run run = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
         AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
-        AtomicFiles.writeString(outDir.resolve("report.json"), Json.pretty(report));
+        AtomicFiles.writeString(outDir.resolve("report.json"), JsonFiles.pretty(new SweepReport(report, run)));
         return evaluation;
     }
 
@@ -187,87 +169,39 @@ public final class Sweep {
     private int encodeImages(EmbeddingCache cache, List<Path> paths, byte[][] keys, Settings s, boolean[] unreadable, List<String> skipped) {
         List<Integer> todo = IntStream.range(0, paths.size()).filter(i -> cache.get(keys[i]) == null).boxed().toList();
         if (todo.isEmpty()) return 0;
-        List<Path> todoPaths = todo.stream().map(paths::get).toList();
-        int encoded = 0;
-        try (ImageBatchLoader loader = new ImageBatchLoader(todoPaths, clip.preprocessor(), s.batchSize(), s.ioThreads(), s.onError());
-                Progress progress = new Progress(err, "encoding images", "images", todo.size(), 2.0)) {
-            for (ImageBatch b : loader) {
-                float[] e = b.count() > 0 ? clip.model().encodeImages(b.pixels(), b.count()) : new float[0];
-                byte[][] batchKeys = new byte[b.count()][];
-                int kept = 0;
-                for (int i = b.start(); i < Math.min(todo.size(), b.start() + s.batchSize()); i++) {
-                    int global = todo.get(i);
-                    if (kept < b.count() && b.paths().get(kept).equals(paths.get(global))) {
-                        batchKeys[kept++] = keys[global];
-                    } else {
-                        unreadable[global] = true;
+        boolean[] encoded = new boolean[todo.size()];
+        skipped.addAll(clip.encoder().images(todo.stream().map(paths::get).toList(), encoderSettings(s, s.batchSize()),
+                EncodeListener.progress(err, "encoding images", "images"), (positions, e) -> {
+                    byte[][] batchKeys = new byte[positions.length][];
+                    for (int r = 0; r < positions.length; r++) {
+                        batchKeys[r] = keys[todo.get(positions[r])];
+                        encoded[positions[r]] = true;
                     }
-                }
-                skipped.addAll(b.skipped());
-                if (b.count() > 0) cache.putAll(batchKeys, e);
-                encoded += b.count();
-                progress.add(Math.min(todo.size(), b.start() + s.batchSize()) - b.start());
-            }
+                    cache.putAll(batchKeys, e);
+                }));
+        int count = 0;
+        for (int i = 0; i < todo.size(); i++) {
+            if (encoded[i]) count++;
+            else unreadable[todo.get(i)] = true;
         }
-        return encoded;
+        return count;
     }
 
-    /** Encodes the captions the cache lacks, in batches of similar token length (less padding to trim). */
+    /** Encodes the captions the cache lacks (each distinct caption once). */
     private int encodeTexts(EmbeddingCache cache, List<String> captions, byte[][] keys, Settings s) {
-        int ctx = clip.model().config().contextLength();
         List<Integer> todo = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (int c = 0; c < captions.size(); c++) {
             if (cache.get(keys[c]) == null && seen.add(captions.get(c))) todo.add(c);
         }
         if (todo.isEmpty()) return 0;
-        int[] length = new int[captions.size()];
-        for (int c : todo) length[c] = Math.min(ctx, clip.tokenizer().encode(captions.get(c)).length);
-        todo.sort(Comparator.comparingInt(c -> length[c]));
-        int batch = 128;
-        try (Progress progress = new Progress(err, "encoding captions", "captions", todo.size(), 2.0)) {
-            for (int start = 0; start < todo.size(); start += batch) {
-                List<Integer> part = todo.subList(start, Math.min(todo.size(), start + batch));
-                List<String> texts = part.stream().map(captions::get).toList();
-                TokenBatch tb;
-                try {
-                    tb = clip.tokenizer().batch(texts, ctx, s.truncate());
-                } catch (ClipMatchException e) {
-                    throw new ClipMatchException(e.getMessage() + " (--truncate cuts long captions as clip.tokenize(truncate=True) does)");
-                }
-                float[] e = clip.model().encodeTexts(tb.ids(), tb.rows(), tb.contextLength());
-                cache.putAll(part.stream().map(c -> keys[c]).toArray(byte[][]::new), e);
-                progress.add(part.size());
-            }
-        }
+        clip.encoder().texts(todo.stream().map(captions::get).toList(), encoderSettings(s, Encoder.DEFAULT_TEXT_BATCH), i -> "caption " + (todo.get(i) + 1),
+                EncodeListener.progress(err, "encoding captions", "captions"),
+                (positions, e) -> cache.putAll(Arrays.stream(positions).mapToObj(i -> keys[todo.get(i)]).toArray(byte[][]::new), e));
         return todo.size();
     }
 
-    static byte[] textKey(String caption) {
-        return sha256().digest(("text\0" + caption).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** SHA-256 of each file's bytes, two files at a time. */
-    private static byte[][] hashFiles(List<Path> paths) {
-        byte[][] out = new byte[paths.size()][];
-        IntStream.range(0, paths.size()).parallel().forEach(i -> {
-            MessageDigest md = sha256();
-            byte[] buf = new byte[1 << 16];
-            try (InputStream in = Files.newInputStream(paths.get(i))) {
-                for (int r; (r = in.read(buf)) > 0; ) md.update(buf, 0, r);
-            } catch (IOException e) {
-                throw new ClipMatchException(paths.get(i) + ": cannot read (" + e.getMessage() + ")");
-            }
-            out[i] = md.digest();
-        });
-        return out;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static Encoder.Settings encoderSettings(Settings s, int batchSize) {
+        return new Encoder.Settings(batchSize, s.ioThreads(), s.onError(), s.truncate());
     }
 }

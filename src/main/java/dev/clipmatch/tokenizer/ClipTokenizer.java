@@ -1,6 +1,9 @@
 package dev.clipmatch.tokenizer;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.TextTooLongException;
+import dev.clipmatch.UnsupportedFeatureException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -39,19 +42,19 @@ public final class ClipTokenizer {
      */
     public static ClipTokenizer load(Path path) {
         if (Files.isDirectory(path)) {
-            Path found = findIn(path).orElseThrow(() -> new ClipMatchException(path + ": no tokenizer files (expected "
+            Path found = findIn(path).orElseThrow(() -> new InputFileException(path + ": no tokenizer files (expected "
                     + OPENAI_VOCAB_FILE + ", or " + HF_VOCAB_FILE + " with " + HF_MERGES_FILE + ")"));
             return load(found);
         }
-        if (!Files.exists(path)) throw new ClipMatchException(path + ": no such vocabulary file");
+        if (!Files.exists(path)) throw new InputFileException(path + ": no such vocabulary file");
         String name = path.getFileName().toString();
         if (name.endsWith(".gz")) return new ClipTokenizer(Vocabulary.fromBpeGzip(path));
         if (name.equals("tokenizer.json"))
-            throw new ClipMatchException(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
+            throw new UnsupportedFeatureException(path + ": Hugging Face's tokenizer.json is not read; use the " + HF_VOCAB_FILE + " and "
                     + HF_MERGES_FILE + " beside it, or " + OPENAI_VOCAB_FILE);
         if (name.endsWith(".json")) return new ClipTokenizer(Vocabulary.fromHuggingFace(path, path.resolveSibling(HF_MERGES_FILE)));
         if (name.equals(HF_MERGES_FILE)) return new ClipTokenizer(Vocabulary.fromHuggingFace(path.resolveSibling(HF_VOCAB_FILE), path));
-        throw new ClipMatchException(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
+        throw new InputFileException(path + ": not a CLIP vocabulary (expected " + OPENAI_VOCAB_FILE + ", " + HF_VOCAB_FILE
                 + " or " + HF_MERGES_FILE + ")");
     }
 
@@ -72,7 +75,7 @@ public final class ClipTokenizer {
     /**
      * The vocabulary to use when none is given: {@code $CLIPMATCH_VOCAB}, else
      * {@code ${CLIPMATCH_CACHE:-$HOME/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz} (where fetch-model puts it)
-     * if it exists; otherwise a {@link ClipMatchException} saying to pass --vocab.
+     * if it exists; otherwise an {@link InputFileException} whose remedy is to name the vocabulary.
      */
     public static Path defaultVocabulary() {
         return defaultVocabulary(System.getenv(), System.getProperty("user.home"));
@@ -85,7 +88,7 @@ public final class ClipTokenizer {
         Path dir = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(home, ".cache", "clipmatch");
         Path file = dir.resolve(OPENAI_VOCAB_FILE);
         if (Files.isRegularFile(file)) return file;
-        throw new ClipMatchException("no CLIP vocabulary found at " + file + ": pass --vocab PATH (or set CLIPMATCH_VOCAB)");
+        throw new InputFileException("no CLIP vocabulary found at " + file + " (set CLIPMATCH_VOCAB or name the vocabulary file)", ClipMatchException.Remedy.VOCABULARY_PATH);
     }
 
     public int vocabSize() {
@@ -129,8 +132,8 @@ public final class ClipTokenizer {
         int[] ids = encode(text);
         if (ids.length <= contextLength) return ids;
         if (!truncate)
-            throw new ClipMatchException("text is " + ids.length + " tokens, longer than the context length " + contextLength
-                    + " (use --truncate to cut it): \"" + abbreviate(text) + "\"");
+            throw new TextTooLongException("text is " + ids.length + " tokens, longer than the context length " + contextLength
+                    + ": \"" + abbreviate(text) + "\"");
         int[] cut = Arrays.copyOf(ids, contextLength);
         cut[contextLength - 1] = endOfText;
         return cut;

@@ -1,7 +1,7 @@
 package dev.clipmatch.tokenizer;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.JsonFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,13 +43,13 @@ final class Vocabulary {
         this.merges = merges;
         Integer sot = encoder.get(START_OF_TEXT), eot = encoder.get(END_OF_TEXT);
         if (sot == null || eot == null)
-            throw new ClipMatchException(source + ": malformed vocabulary: no " + START_OF_TEXT + "/" + END_OF_TEXT + " entries");
+            throw new InputFileException(source + ": malformed vocabulary: no " + START_OF_TEXT + "/" + END_OF_TEXT + " entries");
         this.startOfText = sot;
         this.endOfText = eot;
         for (int b = 0; b < 256; b++) {
             String symbol = String.valueOf(ByteSymbols.symbol(b));
             if (!encoder.containsKey(symbol) || !encoder.containsKey(symbol + END_OF_WORD))
-                throw new ClipMatchException(source + ": malformed vocabulary: no entry for byte symbol '" + symbol + "'");
+                throw new InputFileException(source + ": malformed vocabulary: no entry for byte symbol '" + symbol + "'");
         }
     }
 
@@ -62,16 +62,16 @@ final class Vocabulary {
         List<String[]> merges = new ArrayList<>(MERGES_USED);
         try (InputStream in = new GZIPInputStream(Files.newInputStream(path), 1 << 16);
                 BufferedReader reader = strictUtf8(in)) {
-            if (reader.readLine() == null) throw new ClipMatchException(path + ": malformed vocabulary: the file is empty");
+            if (reader.readLine() == null) throw new InputFileException(path + ": malformed vocabulary: the file is empty");
             readMerges(reader, path, 2, merges);
         } catch (ZipException e) {
-            throw new ClipMatchException(path + ": not a gzip file (" + e.getMessage() + ")");
+            throw new InputFileException(path + ": not a gzip file (" + e.getMessage() + ")");
         } catch (CharacterCodingException e) {
-            throw new ClipMatchException(path + ": malformed vocabulary: not UTF-8 text");
+            throw new InputFileException(path + ": malformed vocabulary: not UTF-8 text");
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(path + ": no such file");
+            throw new InputFileException(path + ": no such file");
         } catch (IOException e) {
-            throw new ClipMatchException("cannot read " + path + ": " + e.getMessage());
+            throw new InputFileException("cannot read " + path + ": " + e.getMessage());
         }
         List<String> vocab = new ArrayList<>(MERGES_USED + 514);
         for (int i = 0; i < 256; i++) vocab.add(String.valueOf(ByteSymbols.symbol(ByteSymbols.byteAt(i))));
@@ -87,40 +87,38 @@ final class Vocabulary {
     /** Hugging Face's files: ids from vocab.json, ranks from merges.txt (first line a '#version' header). */
     static Vocabulary fromHuggingFace(Path vocabJson, Path mergesTxt) {
         if (!Files.exists(mergesTxt))
-            throw new ClipMatchException(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
+            throw new InputFileException(mergesTxt + ": no such file (Hugging Face vocabularies need merges.txt beside vocab.json)");
         Map<String, Object> json;
         try {
-            json = Json.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8));
+            json = JsonFiles.parseObject(Files.readString(vocabJson, StandardCharsets.UTF_8), vocabJson + ": malformed vocabulary");
         } catch (NoSuchFileException e) {
-            throw new ClipMatchException(vocabJson + ": no such file");
+            throw new InputFileException(vocabJson + ": no such file");
         } catch (CharacterCodingException e) {
-            throw new ClipMatchException(vocabJson + ": malformed vocabulary: not UTF-8 text");
+            throw new InputFileException(vocabJson + ": malformed vocabulary: not UTF-8 text");
         } catch (IOException e) {
-            throw new ClipMatchException("cannot read " + vocabJson + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new ClipMatchException(vocabJson + ": malformed vocabulary: " + e.getMessage());
+            throw new InputFileException("cannot read " + vocabJson + ": " + e.getMessage());
         }
         Map<String, Integer> encoder = new HashMap<>(json.size() * 2);
         for (Map.Entry<String, Object> e : json.entrySet()) {
             if (!(e.getValue() instanceof Long id) || id < 0 || id >= Integer.MAX_VALUE)
-                throw new ClipMatchException(vocabJson + ": malformed vocabulary: id of '" + e.getKey() + "' is not a non-negative integer");
+                throw new InputFileException(vocabJson + ": malformed vocabulary: id of '" + e.getKey() + "' is not a non-negative integer");
             encoder.put(e.getKey(), (int) (long) id);
         }
         List<String[]> merges = new ArrayList<>(MERGES_USED);
         try (BufferedReader reader = strictUtf8(Files.newInputStream(mergesTxt))) {
             String header = reader.readLine();
             if (header == null || !header.startsWith("#"))
-                throw new ClipMatchException(mergesTxt + ": malformed merges: line 1 is not a '#version' header");
+                throw new InputFileException(mergesTxt + ": malformed merges: line 1 is not a '#version' header");
             readMerges(reader, mergesTxt, 2, merges);
         } catch (CharacterCodingException e) {
-            throw new ClipMatchException(mergesTxt + ": malformed merges: not UTF-8 text");
+            throw new InputFileException(mergesTxt + ": malformed merges: not UTF-8 text");
         } catch (IOException e) {
-            throw new ClipMatchException("cannot read " + mergesTxt + ": " + e.getMessage());
+            throw new InputFileException("cannot read " + mergesTxt + ": " + e.getMessage());
         }
         for (int i = 0; i < merges.size(); i++) {
             String merged = merges.get(i)[0] + merges.get(i)[1];
             if (!encoder.containsKey(merged))
-                throw new ClipMatchException(mergesTxt + ": line " + (i + 2) + ": merged symbol '" + merged + "' is not in " + vocabJson.getFileName());
+                throw new InputFileException(mergesTxt + ": line " + (i + 2) + ": merged symbol '" + merged + "' is not in " + vocabJson.getFileName());
         }
         return new Vocabulary(encoder, merges, vocabJson.toString());
     }
@@ -132,12 +130,12 @@ final class Vocabulary {
         while (merges.size() < MERGES_USED && (line = reader.readLine()) != null) {
             String[] parts = splitWhitespace(line);
             if (parts.length != 2)
-                throw new ClipMatchException(path + ": line " + lineNumber + ": malformed merge '" + line + "' (expected two symbols)");
+                throw new InputFileException(path + ": line " + lineNumber + ": malformed merge '" + line + "' (expected two symbols)");
             merges.add(parts);
             lineNumber++;
         }
         if (merges.size() < MERGES_USED)
-            throw new ClipMatchException(path + ": malformed vocabulary: " + merges.size() + " merges, CLIP needs " + MERGES_USED);
+            throw new InputFileException(path + ": malformed vocabulary: " + merges.size() + " merges, CLIP needs " + MERGES_USED);
     }
 
     /** Python's {@code str.split()} for merge lines (byte symbols are never whitespace, so ASCII rules suffice). */

@@ -1,15 +1,12 @@
 package dev.clipmatch.spark;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.image.ImageBatch;
-import dev.clipmatch.image.ImageBatchLoader;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
-import dev.clipmatch.model.Checksums;
-import dev.clipmatch.model.EmbedJob;
-import dev.clipmatch.tokenizer.TokenBatch;
+import dev.clipmatch.io.Checksums;
+import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.pipeline.EncodeListener;
+import dev.clipmatch.pipeline.Encoder;
+import dev.clipmatch.pipeline.OnError;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -48,6 +45,8 @@ final class DistributedEmbed {
     static final StructType TEXT_OUTPUT = new StructType().add("id", DataTypes.LongType, false).add("text", DataTypes.StringType, false)
             .add("sha256", DataTypes.StringType, false).add("image_id", DataTypes.LongType, true)
             .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    /** Captions per encoder call: sorting by length pays off within a group, and groups spread over the tasks. */
+    static final int TEXT_GROUP = 4096;
     /** Spark conf naming a row id whose task fails half-way on its first attempt (tests of task retry); never set in real runs. */
     static final String FAIL_FIRST_ATTEMPT = "spark.clipmatch.test.failFirstAttemptWithId";
 
@@ -67,7 +66,7 @@ final class DistributedEmbed {
         manifest.put("preprocess", spec.preset() != null ? spec.preset() : "model default");
         long skipped = 0;
         if (imageRows != null) {
-            int batch = s.batchSize() > 0 ? s.batchSize() : 32;
+            int batch = s.batchSize() > 0 ? s.batchSize() : Encoder.DEFAULT_IMAGE_BATCH;
             Dataset<Row> encoded = images(inWholeBatches(imageRows, s.partitions(), batch), spec, batch, s.ioThreads(), s.onError())
                     .persist(StorageLevel.MEMORY_AND_DISK());
             encoded.filter(functions.col("error").isNull()).drop("error").write().mode(SaveMode.Overwrite).parquet(out.resolve("images").toString());
@@ -78,13 +77,13 @@ final class DistributedEmbed {
             encoded.unpersist();
         }
         if (textRows != null) {
-            int batch = s.batchSize() > 0 ? s.batchSize() : 128;
-            texts(inWholeBatches(textRows, s.partitions(), EmbedJob.DEFAULT_SHARD_SIZE), spec, batch, s.truncate())
+            int batch = s.batchSize() > 0 ? s.batchSize() : Encoder.DEFAULT_TEXT_BATCH;
+            texts(inWholeBatches(textRows, s.partitions(), TEXT_GROUP), spec, batch, s.truncate())
                     .write().mode(SaveMode.Overwrite).parquet(out.resolve("texts").toString());
             manifest.put("texts", textRows.sparkSession().read().parquet(out.resolve("texts").toString()).count());
         }
         manifest.put("skipped", skipped);
-        AtomicFiles.writeString(out.resolve("manifest.json"), Json.pretty(manifest));
+        AtomicFiles.writeString(out.resolve("manifest.json"), JsonFiles.pretty(manifest));
         if (skipped > 0) System.err.println("spark embed: skipped " + skipped + " unreadable images, listed in " + out.resolve("skipped"));
         return manifest;
     }
@@ -106,29 +105,30 @@ final class DistributedEmbed {
                 ids.add(r.getLong(0));
                 paths.add(Path.of(r.getString(1)));
             });
-            List<Row> out = new ArrayList<>(ids.size());
-            if (ids.isEmpty()) return out.iterator();
+            if (ids.isEmpty()) return new ArrayList<Row>().iterator();
             ClipMatch clip = ExecutorModels.get(spec);
-            try (ImageBatchLoader loader = new ImageBatchLoader(paths, clip.preprocessor(), batchSize, ioThreads, onError)) {
-                for (ImageBatch b : loader) {
-                    float[] e = b.count() > 0 ? clip.model().encodeImages(b.pixels(), b.count()) : new float[0];
-                    int kept = 0, skipped = 0, end = Math.min(paths.size(), b.start() + batchSize);
-                    for (int j = b.start(); j < end; j++) { // the batch's inputs in order: kept ones match its paths in order
-                        Path p = paths.get(j);
-                        if (kept < b.count() && p.equals(b.paths().get(kept))) {
-                            out.add(RowFactory.create(ids.get(j), p.toString(), Checksums.sha256(p), row(e, kept, clip.dim()), null));
-                            kept++;
-                        } else {
-                            out.add(RowFactory.create(ids.get(j), p.toString(), null, null, b.skipped().get(skipped++)));
-                        }
-                    }
-                }
+            int dim = clip.dim();
+            Float[][] embedding = new Float[ids.size()][];
+            List<String> problems = clip.encoder().images(paths, new Encoder.Settings(batchSize, ioThreads, onError, false), EncodeListener.SILENT,
+                    (positions, e) -> {
+                        for (int k = 0; k < positions.length; k++) embedding[positions[k]] = row(e, k, dim);
+                    });
+            List<Row> out = new ArrayList<>(ids.size());
+            int skipped = 0;
+            for (int j = 0; j < ids.size(); j++) { // skipped images come in input order, as their problems do
+                Path p = paths.get(j);
+                out.add(embedding[j] != null ? RowFactory.create(ids.get(j), p.toString(), Checksums.sha256(p), embedding[j], null)
+                        : RowFactory.create(ids.get(j), p.toString(), null, null, problems.get(skipped++)));
             }
             return failingHalfWay(out, failId);
         };
         return input.mapPartitions(encode, Encoders.row(IMAGE_OUTPUT));
     }
 
+    /**
+     * Captions one group of {@link #TEXT_GROUP} ids at a time, through the encoder's length-sorted batching: a set of
+     * captions that fits one group is batched exactly as {@code clipmatch embed} batches it.
+     */
     static Dataset<Row> texts(Dataset<Row> input, ExecutorModels.Spec spec, int batchSize, boolean truncate) {
         long failId = failId(input);
         MapPartitionsFunction<Row, Row> encode = rows -> {
@@ -137,22 +137,20 @@ final class DistributedEmbed {
             List<Row> out = new ArrayList<>(in.size());
             if (in.isEmpty()) return out.iterator();
             ClipMatch clip = ExecutorModels.get(spec);
-            int ctx = clip.model().config().contextLength();
-            for (int start = 0, end; start < in.size(); start = end) { // one shard of embed at a time, batched as embed batches it
-                long shard = in.get(start).getLong(0) / EmbedJob.DEFAULT_SHARD_SIZE;
+            int dim = clip.dim();
+            for (int start = 0, end; start < in.size(); start = end) {
+                long group = in.get(start).getLong(0) / TEXT_GROUP;
                 end = start;
-                while (end < in.size() && in.get(end).getLong(0) / EmbedJob.DEFAULT_SHARD_SIZE == shard) end++;
+                while (end < in.size() && in.get(end).getLong(0) / TEXT_GROUP == group) end++;
                 List<Row> part = in.subList(start, end);
-                TokenBatch tokens;
-                try {
-                    tokens = clip.tokenizer().batch(part.stream().map(r -> r.getString(1)).toList(), ctx, truncate);
-                } catch (ClipMatchException e) {
-                    throw new ClipMatchException("captions with ids " + part.get(0).getLong(0) + ".." + part.get(part.size() - 1).getLong(0) + ": " + e.getMessage());
-                }
-                float[] e = EmbedJob.encodeTexts(clip.model(), tokens, batchSize, false, encoded -> {});
+                Float[][] embedding = new Float[part.size()][];
+                clip.encoder().texts(part.stream().map(r -> r.getString(1)).toList(), new Encoder.Settings(batchSize, 1, OnError.FAIL, truncate),
+                        i -> "caption id " + part.get(i).getLong(0), EncodeListener.SILENT, (positions, e) -> {
+                            for (int k = 0; k < positions.length; k++) embedding[positions[k]] = row(e, k, dim);
+                        });
                 for (int k = 0; k < part.size(); k++) {
                     Row r = part.get(k);
-                    out.add(RowFactory.create(r.getLong(0), r.getString(1), sha256(r.getString(1)), r.isNullAt(2) ? null : r.getLong(2), row(e, k, clip.dim())));
+                    out.add(RowFactory.create(r.getLong(0), r.getString(1), sha256(r.getString(1)), r.isNullAt(2) ? null : r.getLong(2), embedding[k]));
                 }
             }
             return failingHalfWay(out, failId);

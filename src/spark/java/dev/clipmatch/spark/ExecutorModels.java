@@ -3,7 +3,8 @@ package dev.clipmatch.spark;
 import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.model.CheckpointFormat;
-import dev.clipmatch.model.Checksums;
+import dev.clipmatch.io.CacheDir;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.model.ModelCache;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ final class ExecutorModels {
     record Spec(String model, String cacheDir, String vocab, String preset, int threads, String sha256) implements Serializable {
         /** The driver's side: the checkpoint's sha256 (a registry model is also checked against its published one on load). */
         static Spec resolve(String model, Path cacheDir, Path vocab, String preset, int threads) {
-            Path checkpoint = ModelCache.resolve(model, ModelCache.dirOr(cacheDir)).checkpoint();
+            Path checkpoint = ModelCache.resolve(model, CacheDir.dirOr(cacheDir)).checkpoint();
             String sha = Checksums.sha256(CheckpointFormat.weightFiles(checkpoint));
             return new Spec(model, cacheDir == null ? null : cacheDir.toAbsolutePath().toString(), vocab == null ? null : vocab.toAbsolutePath().toString(),
                     preset, threads, sha);

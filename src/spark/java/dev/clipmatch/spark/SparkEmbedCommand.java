@@ -4,9 +4,9 @@ import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.InputFileException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.data.DatasetReader;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.InputLists;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.pipeline.OnError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,8 +64,9 @@ public final class SparkEmbedCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "Input partitions (default: the cluster's default parallelism).")
     Integer partitions;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image fails the job naming it (fail) or is listed in OUT/skipped (skip).")
-    String onError;
+    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", converter = SparkMain.OnErrorConverter.class,
+            description = "An unreadable image fails the job naming it (fail) or is listed in OUT/skipped (skip).")
+    OnError onError;
 
     @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads per task (default: ${DEFAULT-VALUE}).")
     int ioThreads;
@@ -90,12 +91,12 @@ public final class SparkEmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        OnError mode = OnError.parse(onError);
+        OnError mode = onError;
         SparkMain.checkPositive("--io-threads", ioThreads);
         if (batchSize < 0) throw new ClipMatchException("--batch-size must be positive");
         SparkSession session = spark.session("embed");
         Map<String, Object> manifest = run(session, mode); // the session ends with the JVM (Spark's shutdown hook)
-        System.out.println(Json.write(manifest));
+        System.out.println(JsonFiles.compact(manifest));
         return 0;
     }
 
@@ -135,7 +136,7 @@ public final class SparkEmbedCommand implements Callable<Integer> {
             Dataset d = DatasetReader.read(input.dataset);
             List<String> missing = new ArrayList<>();
             List<Path> paths = d.resolve(imageDir != null ? imageDir : input.dataset.toAbsolutePath().getParent(), missing);
-            if (!missing.isEmpty() && OnError.parse(onError) == OnError.FAIL) throw new InputFileException(input.dataset + ": " + missing.size() + " images not found, e.g. " + missing.get(0));
+            if (!missing.isEmpty() && onError == OnError.FAIL) throw new InputFileException(input.dataset + ": " + missing.size() + " images not found, e.g. " + missing.get(0));
             for (int i = 0; i < paths.size(); i++) images.add(RowFactory.create((long) i, paths.get(i).toAbsolutePath().toString()));
             for (int c = 0; c < d.captions().size(); c++) texts.add(RowFactory.create((long) c, d.captions().get(c), d.captionImage()[c]));
         }

@@ -4,7 +4,7 @@ import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.eval.Evaluation;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,7 +61,7 @@ public final class SparkEvalCommand implements Callable<Integer> {
         SparkMain.checkPositive("--iterations", iterations);
         Evaluation result = evaluate(spark.session("eval")); // the session ends with the JVM (Spark's shutdown hook)
         System.out.print(EvalReport.table(result));
-        if (json != null) AtomicFiles.writeString(json, Json.pretty(EvalReport.json(result)));
+        if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(EvalReport.json(result)));
         if (csv != null) AtomicFiles.writeString(csv, EvalReport.csv(result));
         return 0;
     }

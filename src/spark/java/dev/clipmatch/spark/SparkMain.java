@@ -1,6 +1,7 @@
 package dev.clipmatch.spark;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.pipeline.OnError;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -110,6 +111,18 @@ public final class SparkMain implements Runnable {
                 "org.apache.spark.scheduler.TaskSchedulerImpl", "org.apache.spark.sql.execution.datasources", "org.apache.spark.util.Utils"})
             b.add(b.newLogger(quiet, Level.OFF));
         Configurator.reconfigure(b.build());
+    }
+
+    /** skip|fail, in any case, to {@link OnError}. */
+    static final class OnErrorConverter implements CommandLine.ITypeConverter<OnError> {
+        @Override
+        public OnError convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "skip" -> OnError.SKIP;
+                case "fail" -> OnError.FAIL;
+                default -> throw new CommandLine.TypeConversionException("expected skip or fail, got '" + value + "'");
+            };
+        }
     }
 
     static void checkPositive(String option, int value) {

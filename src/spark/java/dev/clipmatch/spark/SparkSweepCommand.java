@@ -6,9 +6,11 @@ import dev.clipmatch.data.Dataset;
 import dev.clipmatch.data.DatasetReader;
 import dev.clipmatch.eval.EvalReport;
 import dev.clipmatch.eval.Evaluation;
-import dev.clipmatch.image.OnError;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.eval.EvalJson;
+import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.pipeline.OnError;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Option;
         description = {"The study on Spark: encode a dataset's images and captions (Parquet tables in RUN_DIR/embeddings),",
             "then exact full-set and sampled recall in both directions: RUN_DIR/report.json (eval's schema plus \\\"run\\\"), report.md, report.csv."})
 public final class SparkSweepCommand implements Callable<Integer> {
+    /** report.json: eval's JSON plus "run", what the job did. */
+    record Report(@JsonUnwrapped EvalJson evaluation, Map<String, Object> run) {}
+
     @Option(names = "--model", required = true, paramLabel = "M", description = "Registry name (in every executor's cache) or a checkpoint path visible to every executor.")
     String model;
 
@@ -56,8 +61,9 @@ public final class SparkSweepCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Output directory.")
     Path out;
 
-    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", description = "An unreadable image fails the job (fail) or is left out with its captions (skip).")
-    String onError;
+    @Option(names = "--on-error", defaultValue = "fail", paramLabel = "skip|fail", converter = SparkMain.OnErrorConverter.class,
+            description = "An unreadable image fails the job (fail) or is left out with its captions (skip).")
+    OnError onError;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Encoding partitions (default: the cluster's default parallelism).")
     Integer partitions;
@@ -90,7 +96,7 @@ public final class SparkSweepCommand implements Callable<Integer> {
     public Integer call() {
         for (int k : ks) if (k < 1) throw new ClipMatchException("--k: every K must be at least 1, got " + k);
         SparkMain.checkPositive("--iterations", iterations);
-        OnError mode = OnError.parse(onError);
+        OnError mode = onError;
         Dataset d = DatasetReader.read(dataset);
         if (captionsPerImage != null) d = d.firstCaptions(captionsPerImage);
         List<String> missing = new ArrayList<>();
@@ -126,13 +132,11 @@ public final class SparkSweepCommand implements Callable<Integer> {
                 in.captionImage(), spark.threads).evaluate(ks, sampleImages, iterations, seed, System.err);
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
 
-        Map<String, Object> report = EvalReport.json(result);
         Map<String, Object> run = new LinkedHashMap<>(manifest);
         run.put("dataset", dataset.toString());
         run.put("master", session.sparkContext().master());
         run.put("seconds", Map.of("encode", encodeSeconds, "eval", evalSeconds));
-        report.put("run", run);
-        AtomicFiles.writeString(out.resolve("report.json"), Json.pretty(report));
+        AtomicFiles.writeString(out.resolve("report.json"), JsonFiles.pretty(new Report(EvalReport.json(result), run)));
         AtomicFiles.writeString(out.resolve("report.md"), EvalReport.markdown(d.name() + " (" + model + ", Spark)", result, null, null, List.of()));
         AtomicFiles.writeString(out.resolve("report.csv"), EvalReport.csv(result));
         System.out.print(EvalReport.table(result));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.CliRun;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ class SparkEvalTest {
         CliRun single = CliRun.of("eval", "--image-embeddings", images.toString(), "--text-embeddings", texts.toString(), "--text-image",
                 textImage.toString(), "--sample-images", "10,1000," + IMAGES, "--iterations", "5", "--json", json.toString());
         assertEquals(0, single.code(), single.err());
-        expected = Json.parseObject(Files.readString(json));
+        expected = JsonFiles.parseObject(Files.readString(json), "report");
     }
 
     static float[] ternary(Random rng, int rows) {
@@ -81,7 +81,7 @@ class SparkEvalTest {
                 textImage.toString(), "--sample-images", "10,1000," + IMAGES, "--iterations", "5", "--image-blocks", "" + imageBlocks,
                 "--text-blocks", "" + textBlocks, "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(expected, Json.parseObject(Files.readString(json)));
+        assertEquals(expected, JsonFiles.parseObject(Files.readString(json), "report"));
     }
 
     @Test
@@ -94,7 +94,7 @@ class SparkEvalTest {
         SparkRun r = SparkRun.of("eval", "--image-embeddings", imageTable.toString(), "--text-embeddings", textTable.toString(),
                 "--sample-images", "10,1000," + IMAGES, "--iterations", "5", "--image-blocks", "3", "--text-blocks", "5", "--json", json.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals(expected, Json.parseObject(Files.readString(json)));
+        assertEquals(expected, JsonFiles.parseObject(Files.readString(json), "report"));
     }
 
     /** Rows in shuffled order under ids 7 * index + 3 (order by id is the original order); captions carry image_id. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.CliRun;
 import dev.clipmatch.TestData;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,8 +28,8 @@ class SparkSweepTest {
         SparkRun r = SparkRun.of("sweep", "--model", model, "--vocab", vocab, "--dataset", captions.toString(), "--sample-images", "5,20", "--iterations",
                 "25", "--seed", "7", "--out", spark.toString(), "--on-error", "skip", "--partitions", "3", "--blocks", "2");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> want = Json.parseObject(Files.readString(single.resolve("report.json")));
-        Map<String, Object> got = Json.parseObject(Files.readString(spark.resolve("report.json")));
+        Map<String, Object> want = JsonFiles.parseObject(Files.readString(single.resolve("report.json")), "report");
+        Map<String, Object> got = JsonFiles.parseObject(Files.readString(spark.resolve("report.json")), "report");
         for (String key : new String[] {"images", "captions", "image_to_text", "text_to_image", "rsum", "sampled"})
             assertEquals(want.get(key), got.get(key), key);
         assertEquals(1L, ((Map<?, ?>) got.get("run")).get("skipped"), "skimage/camera.png is not shipped");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.CliRun;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.io.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ class EvalCommandTest {
                 "--sample-images", "5,10", "--iterations", "7", "--seed", "3", "--json", json.toString(), "--csv", csv.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("image->text") && r.out().contains("Sampled: 10 images x 7 iterations"), r.out());
-        Map<String, Object> report = Json.parseObject(Files.readString(json));
+        Map<String, Object> report = TestJson.parseObject(Files.readString(json));
         assertEquals(List.of("images", "captions", "image_to_text", "text_to_image", "rsum", "sampled"), List.copyOf(report.keySet()));
         assertEquals(20L, report.get("images"));
         assertEquals(100L, report.get("captions"));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.clipmatch.CliRun;
 import dev.clipmatch.TestData;
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.model.Checksums;
+import dev.clipmatch.io.Checksums;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

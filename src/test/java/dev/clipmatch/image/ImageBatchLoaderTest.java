@@ -33,7 +33,7 @@ class ImageBatchLoaderTest {
         List<Path> paths = new ArrayList<>();
         for (int i = 0; i < 23; i++) paths.add(input(GOOD[(i * 5) % GOOD.length]));
         int len = PRE.tensorLength();
-        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 4, 3, OnError.FAIL)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 4, 3, false)) {
             assertEquals(6, loader.batchCount());
             int seen = 0;
             for (ImageBatch b : loader) {
@@ -59,14 +59,16 @@ class ImageBatchLoaderTest {
         List<Path> paths = List.of(input("photo.jpg"), empty, input("photo.bmp"), text, missing, input("palette.png"), input("photo.tif"));
         int len = PRE.tensorLength();
         List<ImageBatch> batches = new ArrayList<>();
-        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 3, 2, OnError.SKIP)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 3, 2, true)) {
             loader.forEach(batches::add);
         }
         assertEquals(3, batches.size());
         assertEquals(List.of(input("photo.jpg"), input("photo.bmp")), batches.get(0).paths());
         assertEquals(1, batches.get(0).skipped().size());
         assertTrue(batches.get(0).skipped().get(0).startsWith(empty + ": empty file"));
+        assertArrayEquals(new int[] {0, 2}, batches.get(0).positions());
         assertEquals(List.of(input("palette.png")), batches.get(1).paths());
+        assertArrayEquals(new int[] {5}, batches.get(1).positions());
         assertEquals(2, batches.get(1).skipped().size());
         assertTrue(batches.get(1).skipped().get(0).startsWith(text.toString()));
         assertTrue(batches.get(1).skipped().get(1).startsWith(missing + ": no such file"));
@@ -80,7 +82,7 @@ class ImageBatchLoaderTest {
     void failStopsAtTheFirstBadImage() throws Exception {
         Path bad = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(Files.readAllBytes(input("photo.jpg")), 500));
         List<Path> paths = List.of(input("photo.jpg"), input("photo.bmp"), input("photo.tif"), bad, input("palette.png"));
-        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 3, 2, OnError.FAIL)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 3, 2, false)) {
             Iterator<ImageBatch> it = loader.iterator();
             assertEquals(3, it.next().count());
             ClipMatchException e = assertThrows(ClipMatchException.class, it::next);
@@ -90,11 +92,11 @@ class ImageBatchLoaderTest {
 
     @Test
     void emptyListAndSingleUse() {
-        try (ImageBatchLoader loader = new ImageBatchLoader(List.of(), PRE, 8, 1, OnError.FAIL)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(List.of(), PRE, 8, 1, false)) {
             assertFalse(loader.iterator().hasNext());
             assertThrows(IllegalStateException.class, loader::iterator);
         }
-        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 0, 1, OnError.FAIL));
-        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 1, 0, OnError.FAIL));
+        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 0, 1, false));
+        assertThrows(ClipMatchException.class, () -> new ImageBatchLoader(List.of(), PRE, 1, 0, false));
     }
 }

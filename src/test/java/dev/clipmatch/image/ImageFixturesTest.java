@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ class ImageFixturesTest {
         Map<String, Object> fixture;
         try (InputStream in = ImageFixturesTest.class.getResourceAsStream("/image/fixtures.json")) {
             assertNotNull(in, "fixtures.json on the test classpath");
-            fixture = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            fixture = TestJson.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         List<?> cases = (List<?>) fixture.get("cases");
         assertEquals(29, cases.size());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ class ImageHeaderTest {
     void dimensionsOfEveryFixtureInput() throws Exception {
         Map<String, Object> fixture;
         try (InputStream in = ImageHeaderTest.class.getResourceAsStream("/image/fixtures.json")) {
-            fixture = Json.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            fixture = TestJson.parseObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
         for (Object o : (List<?>) fixture.get("cases")) {
             Map<?, ?> c = (Map<?, ?>) o;

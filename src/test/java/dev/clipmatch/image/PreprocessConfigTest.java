@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,9 +15,9 @@ class PreprocessConfigTest {
     void presetsComeFromTheRegistry() {
         PreprocessConfig c = PreprocessConfig.preset("clip-224");
         assertEquals(224, c.size());
-        assertEquals("shortest", c.resizeMode());
-        assertEquals("bicubic", c.interpolation());
-        assertEquals("center", c.crop());
+        assertEquals(PreprocessConfig.ResizeMode.SHORTEST, c.resizeMode());
+        assertEquals(PreprocessConfig.Interpolation.BICUBIC, c.interpolation());
+        assertEquals(PreprocessConfig.Crop.CENTER, c.crop());
         assertArrayEquals(new float[] {0.48145466f, 0.4578275f, 0.40821073f}, c.mean());
         assertArrayEquals(new float[] {0.26862954f, 0.26130258f, 0.27577711f}, c.std());
         assertEquals(336, PreprocessConfig.preset("clip-336").size());
@@ -36,7 +35,7 @@ class PreprocessConfigTest {
     @Test
     void badSettingsAreUserErrors() {
         String ok = "\"size\": 224, \"resize_mode\": \"shortest\", \"interpolation\": \"bicubic\", \"crop\": \"center\", \"mean\": [0.5, 0.5, 0.5]";
-        assertEquals(224, PreprocessConfig.fromJson(Json.parseObject("{" + ok + ", \"std\": [0.5, 0.5, 0.5]}")).size());
+        assertEquals(224, PreprocessConfig.fromJson("{" + ok + ", \"std\": [0.5, 0.5, 0.5]}", "p.json").size());
         for (String bad : new String[] {
             "{" + ok + ", \"std\": [0.5, 0.5]}",
             "{" + ok + ", \"std\": [0.5, 0, 0.5]}",
@@ -46,7 +45,7 @@ class PreprocessConfigTest {
             "{" + ok.replace("224", "0") + ", \"std\": [0.5, 0.5, 0.5]}",
             "{" + ok.replace("224", "\"224\"") + ", \"std\": [0.5, 0.5, 0.5]}",
         }) {
-            assertThrows(ClipMatchException.class, () -> PreprocessConfig.fromJson(Json.parseObject(bad)), bad);
+            assertThrows(ClipMatchException.class, () -> PreprocessConfig.fromJson(bad, "p.json"), bad);
         }
     }
 
@@ -57,7 +56,8 @@ class PreprocessConfigTest {
         assertArrayEquals(new long[] {224, 326}, c.resizedSize(450, 655));
         assertArrayEquals(new long[] {224, 224}, c.resizedSize(1800, 1800));
         assertArrayEquals(new long[] {3027, 224}, c.resizedSize(500, 37));
-        PreprocessConfig squash = new PreprocessConfig(224, "squash", "bicubic", "center", c.mean(), c.std());
+        PreprocessConfig squash = new PreprocessConfig(224, PreprocessConfig.ResizeMode.SQUASH, PreprocessConfig.Interpolation.BICUBIC,
+                PreprocessConfig.Crop.CENTER, c.mean(), c.std());
         assertArrayEquals(new long[] {224, 224}, squash.resizedSize(500, 37));
     }
 }

@@ -2,10 +2,12 @@ package dev.clipmatch.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -65,14 +67,49 @@ class NpyJsonTest {
         assertArrayEquals(new long[] {Long.MAX_VALUE, -5}, Npy.readLongs(q));
     }
 
+    /** One record type per output; written in the house layout (lists of scalars on one line, floats widened to double). */
+    record Row(String name, List<Integer> shape, float[] mean, Map<String, Object> nested, List<Map<String, Integer>> items) {}
+
     @Test
-    void jsonParsesAndWrites() {
-        Map<String, Object> m = Json.parseObject("{\"a\": [1, 2.5, -3e2, true, null], \"b\": {\"c\": \"x\\u00e9\\n\"}}");
-        assertEquals(List.of(1L, 2.5, -300.0, true), m.get("a") instanceof List<?> l ? l.subList(0, 4) : null);
-        assertEquals("x\u00e9\n", ((Map<?, ?>) m.get("b")).get("c"));
-        assertEquals(m, Json.parseObject(Json.write(m)));
-        assertEquals(m, Json.parseObject(Json.pretty(m)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\n  \"a\": [1,]\n}"));
-        assertTrue(e.getMessage().startsWith("line 2, column 11"), e.getMessage());
+    void jsonWritesTheHouseLayoutAndReadsRecordsBack() {
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        nested.put("c", "x\u00e9\n\u0001");
+        nested.put("n", Double.NaN);
+        nested.put("whole", 3.0);
+        Row row = new Row("a", List.of(2, 3), new float[] {0.5f, 0.1f}, nested, List.of(Map.of("k", 1)));
+        assertEquals("""
+                {
+                  "name": "a",
+                  "shape": [2, 3],
+                  "mean": [0.5, 0.10000000149011612],
+                  "nested": {
+                    "c": "x\u00e9\\n\\u0001",
+                    "n": null,
+                    "whole": 3.0
+                  },
+                  "items": [
+                    {
+                      "k": 1
+                    }
+                  ]
+                }
+                """, JsonFiles.pretty(row));
+        assertEquals("{\"name\":\"a\",\"shape\":[2,3],\"mean\":[0.5,0.10000000149011612],\"nested\":{\"c\":\"x\u00e9\\n\\u0001\",\"n\":null,"
+                + "\"whole\":3.0},\"items\":[{\"k\":1}]}", JsonFiles.compact(row));
+        Row back = JsonFiles.parse(JsonFiles.compact(row), "row.json", Row.class);
+        assertEquals(row.shape(), back.shape());
+        assertArrayEquals(row.mean(), back.mean());
+    }
+
+    @Test
+    void malformedJsonIsOneLineNamingFileLineAndColumn() {
+        InputFileException e = assertThrows(InputFileException.class, () -> JsonFiles.parseTree("{\n  \"a\": [1,]\n}", "x.json"));
+        assertTrue(e.getMessage().startsWith("x.json: line 2, column 11: "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        record Strict(int size) {}
+        InputFileException unknown = assertThrows(InputFileException.class, () -> JsonFiles.parse("{\"size\": 1, \"sise\": 2}", "y.json", Strict.class));
+        assertTrue(unknown.getMessage().startsWith("y.json: line 1, column ") && unknown.getMessage().contains("sise"), unknown.getMessage());
+        assertThrows(InputFileException.class, () -> JsonFiles.parse("{\"size\": 1.5}", "z.json", Strict.class));
+        assertThrows(InputFileException.class, () -> JsonFiles.parse("{\"size\": \"1\"}", "z.json", Strict.class));
     }
 }

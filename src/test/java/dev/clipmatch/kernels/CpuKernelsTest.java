@@ -158,6 +158,12 @@ class CpuKernelsTest {
         Embeddings zero = new Embeddings(new float[8], 1, 8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cpu.similarity(zero, b, true, 1f, false));
         assertEquals("row 0 has a zero or non-finite norm", e.getMessage());
+        Embeddings rows = new Embeddings(new float[] {3, 4, 0, 0}, 2, 2);
+        assertEquals("row 1 has a zero or non-finite norm", assertThrows(IllegalArgumentException.class, () -> cpu.normalizeRows(rows)).getMessage());
+        Embeddings unit = random(rng, 7, 8, false);
+        Embeddings expected = ReferenceKernels.normalized(unit);
+        cpu.normalizeRows(unit);
+        assertArrayEquals(expected.data(), unit.data(), "the native normalisation is the reference's, bit for bit");
         assertThrows(IllegalArgumentException.class, () -> cpu.similarity(a, random(rng, 2, 9, false), true, 1f, false));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.cli.Main;
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -57,7 +57,7 @@ class CheckpointErrorsTest {
             header.put(e.getKey(), spec);
             offset += data.length * 4L;
         }
-        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        byte[] json = TestJson.write(header).getBytes(StandardCharsets.UTF_8);
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
             out.write(json);
@@ -161,7 +161,7 @@ class CheckpointErrorsTest {
         Files.copy(TinyModels.hfDir().resolve("config.json"), dir2.resolve("config.json"));
         writeSafetensors(dir2.resolve("model-00001-of-00002.safetensors"), first, Map.of());
         writeSafetensors(dir2.resolve("model-00002-of-00002.safetensors"), second, Map.of());
-        Files.writeString(dir2.resolve("model.safetensors.index.json"), Json.write(Map.of("metadata", Map.of(), "weight_map", weightMap)));
+        Files.writeString(dir2.resolve("model.safetensors.index.json"), TestJson.write(Map.of("metadata", Map.of(), "weight_map", weightMap)));
         ClipModel m = ClipModel.load(dir2);
         long[] ids = TinyModels.tokenIds();
         float[] txt = m.encodeTexts(ids, ids.length / 77, 77);

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clipmatch.TestData;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.image.PreprocessConfig;
-import dev.clipmatch.io.Json;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ReferenceKernels;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import dev.clipmatch.tokenizer.TokenBatch;
 import java.io.IOException;
@@ -40,7 +42,7 @@ class ClipGoldenTest {
         ModelRegistry.require("ViT-B-32").check(model.config(), weights.toString());
         tokenizer = ClipTokenizer.load(TestData.path("clip/bpe_simple_vocab_16e6.txt.gz"));
         preprocessor = new ImagePreprocessor(PreprocessConfig.preset("clip-224"));
-        refs = Json.parseObject(Files.readString(TestData.path("refs/expected_outputs.json")));
+        refs = TestJson.parseObject(Files.readString(TestData.path("refs/expected_outputs.json")));
     }
 
     @SuppressWarnings("unchecked")
@@ -63,8 +65,8 @@ class ClipGoldenTest {
     private double[] logits(float[] img, float[] txt) {
         int d = model.config().embedDim();
         int n = txt.length / d;
-        EmbedJob.normalizeRows(img, d);
-        EmbedJob.normalizeRows(txt, d);
+        img = ReferenceKernels.normalized(new Embeddings(img, img.length / d, d)).data();
+        txt = ReferenceKernels.normalized(new Embeddings(txt, n, d)).data();
         double[] out = new double[n];
         for (int t = 0; t < n; t++) {
             double s = 0;

@@ -1,6 +1,6 @@
 package dev.clipmatch.model;
 
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.io.Npy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +75,7 @@ public final class TinyModels {
 
     public static Map<String, Object> meta() {
         try {
-            return Json.parseObject(Files.readString(resource("meta.json")));
+            return TestJson.parseObject(Files.readString(resource("meta.json")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

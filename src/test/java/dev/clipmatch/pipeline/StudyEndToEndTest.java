@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
 import dev.clipmatch.CliRun;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.model.TinyModels;
@@ -45,7 +45,7 @@ class StudyEndToEndTest {
 
     @SuppressWarnings("unchecked")
     static Map<String, Object> json(Path p) throws Exception {
-        return Json.parseObject(Files.readString(p));
+        return TestJson.parseObject(Files.readString(p));
     }
 
     @Test

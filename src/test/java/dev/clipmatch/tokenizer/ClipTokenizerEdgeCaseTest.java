@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +43,12 @@ class ClipTokenizerEdgeCaseTest {
         }
         List<DynamicTest> tests = new ArrayList<>();
         for (String line : jsonl.split("\n")) {
-            Map<String, Object> row = Json.parseObject(line);
+            Map<String, Object> row = TestJson.parseObject(line);
             if (row.containsKey("_meta")) continue;
             String text = (String) row.get("text");
             int[] expected = ((List<?>) row.get("ids")).stream().mapToInt(o -> ((Long) o).intValue()).toArray();
             tests.add(DynamicTest.dynamicTest((String) row.get("name"),
-                    () -> assertArrayEquals(expected, tokenizer.encode(text), Json.write(text))));
+                    () -> assertArrayEquals(expected, tokenizer.encode(text), TestJson.write(text))));
         }
         assertTrue(tests.size() >= 40, "edge cases read: " + tests.size());
         return tests;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.TestJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ class ClipTokenizerReferenceTest {
         expected = new ArrayList<>();
         for (String line : Files.readAllLines(TestData.path("clip/tokenizer_reference.jsonl"), StandardCharsets.UTF_8)) {
             if (line.isBlank()) continue;
-            Map<String, Object> row = Json.parseObject(line);
+            Map<String, Object> row = TestJson.parseObject(line);
             texts.add((String) row.get("text"));
             List<?> ids = (List<?>) row.get("ids");
             expected.add(ids.stream().mapToInt(o -> ((Long) o).intValue()).toArray());
@@ -51,7 +51,7 @@ class ClipTokenizerReferenceTest {
         for (int i = 0; i < texts.size(); i++) {
             int[] got = tokenizer.encode(texts.get(i));
             if (!Arrays.equals(expected.get(i), got))
-                mismatches.add("line " + (i + 1) + " " + Json.write(texts.get(i)) + ": expected "
+                mismatches.add("line " + (i + 1) + " " + TestJson.write(texts.get(i)) + ": expected "
                         + Arrays.toString(expected.get(i)) + ", got " + Arrays.toString(got));
         }
         assertTrue(mismatches.isEmpty(), mismatches.size() + " of " + texts.size() + " differ:\n"

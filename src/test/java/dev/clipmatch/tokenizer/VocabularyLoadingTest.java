@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.TestData;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.InputFileException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +53,10 @@ class VocabularyLoadingTest {
     @Test
     void defaultVocabularyComesFromTheEnvironmentOrTheCache() throws IOException {
         assertEquals(Path.of("/x/v.gz"), ClipTokenizer.defaultVocabulary(Map.of("CLIPMATCH_VOCAB", "/x/v.gz"), "/home"));
-        ClipMatchException missing = assertThrows(ClipMatchException.class,
+        InputFileException missing = assertThrows(InputFileException.class,
                 () -> ClipTokenizer.defaultVocabulary(Map.of("CLIPMATCH_CACHE", tmp.toString()), "/home"));
-        assertTrue(missing.getMessage().contains("--vocab"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("CLIPMATCH_VOCAB") && !missing.getMessage().contains("--"), missing.getMessage());
+        assertEquals(Optional.of(ClipMatchException.Remedy.VOCABULARY_PATH), missing.remedy());
         Files.copy(gz(), tmp.resolve("bpe_simple_vocab_16e6.txt.gz"));
         assertEquals(tmp.resolve("bpe_simple_vocab_16e6.txt.gz"),
                 ClipTokenizer.defaultVocabulary(Map.of("CLIPMATCH_CACHE", tmp.toString()), "/home"));

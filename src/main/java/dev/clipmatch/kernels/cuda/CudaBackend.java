@@ -1,5 +1,7 @@
 package dev.clipmatch.kernels.cuda;
 
+import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.KernelErrors;
 import dev.clipmatch.kernels.ScoreBackend;
@@ -57,6 +59,11 @@ public final class CudaBackend implements ScoreBackend {
     }
 
     @Override
+    public void normalizeRows(Embeddings e) {
+        check(CudaKernels.cm_cuda_normalize_rows(e.data(), e.rows(), e.dim()));
+    }
+
+    @Override
     public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
         KernelErrors.requireSameDim(a, b);
         float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
@@ -94,7 +101,7 @@ public final class CudaBackend implements ScoreBackend {
         if (k < 1 || k > candidates.rows())
             throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
         if (k > MAX_K)
-            throw new IllegalArgumentException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K + " (use --device cpu)");
+            throw new UnsupportedFeatureException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K, ClipMatchException.Remedy.CPU_DEVICE);
         int n = Math.multiplyExact(queries.rows(), k);
         float[] scores = new float[n];
         long[] indices = new long[n];

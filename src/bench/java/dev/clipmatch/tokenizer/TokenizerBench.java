@@ -1,6 +1,6 @@
 package dev.clipmatch.tokenizer;
 
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -41,7 +41,7 @@ public final class TokenizerBench {
             Path file = Path.of(args[f]);
             List<String> texts = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) texts.add((String) Json.parse(line));
+                if (!line.isBlank()) texts.add((String) JsonFiles.parseValue(line, file.toString()));
             }
             long t0 = System.nanoTime();
             ClipTokenizer tokenizer = ClipTokenizer.load(vocab); // a fresh BPE cache for every file
@@ -73,7 +73,7 @@ public final class TokenizerBench {
             result.put("steady_s", best);
             result.put("first_pass_cpu_s", firstCpu);
             result.put("steady_cpu_s", bestCpu);
-            System.out.println(Json.write(result));
+            System.out.println(JsonFiles.compact(result));
         }
     }
 }

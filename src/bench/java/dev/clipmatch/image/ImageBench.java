@@ -4,7 +4,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ public final class ImageBench {
             }
         }
         double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
-        System.out.println(Json.write(row("OpenCV imdecode only", 1, decoded, decodeSeconds, 0)));
+        System.out.println(JsonFiles.compact(row("OpenCV imdecode only", 1, decoded, decodeSeconds, 0)));
 
         for (int threads : threadCounts) {
             long start = System.nanoTime();
@@ -71,7 +71,7 @@ public final class ImageBench {
                 } else {
                     List<Path> rounds = new ArrayList<>();
                     for (int r = 0; r < 4; r++) rounds.addAll(images);
-                    try (ImageBatchLoader loader = new ImageBatchLoader(rounds, pre, 32, threads, OnError.FAIL)) {
+                    try (ImageBatchLoader loader = new ImageBatchLoader(rounds, pre, 32, threads, false)) {
                         for (ImageBatch b : loader) {
                             checksum += b.pixels()[0];
                             done += b.count();
@@ -80,7 +80,7 @@ public final class ImageBench {
                 }
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            System.out.println(Json.write(row("clipmatch (OpenCV decode + Pillow-exact resample)", threads, done, elapsed, checksum)));
+            System.out.println(JsonFiles.compact(row("clipmatch (OpenCV decode + Pillow-exact resample)", threads, done, elapsed, checksum)));
         }
     }
 

@@ -1,7 +1,6 @@
-package dev.clipmatch.model;
+package dev.clipmatch.io;
 
 import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.io.Progress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,10 +13,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
@@ -67,15 +64,7 @@ public final class Downloader {
             }
             throw new ClipMatchException("checksum mismatch for " + url + ": expected sha256 " + sha256 + ", got " + got + " (the download was discarded)");
         }
-        try {
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
-        }
+        AtomicFiles.moveIntoPlace(part, target);
         return Outcome.DOWNLOADED;
     }
 

@@ -7,7 +7,7 @@ import dev.clipmatch.eval.RankMetrics;
 import dev.clipmatch.eval.SampledProtocol;
 import dev.clipmatch.eval.ScoreSource;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend.BidirectionalRanks;
@@ -25,6 +25,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,15 +53,15 @@ public final class BenchEvalCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "3", description = "Timed repetitions; the best is reported.")
     int repeat;
 
-    @Option(names = "--threads", defaultValue = "0")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
 
     @Option(names = "--json")
     Path json;
 
     @Override
     public Integer call() {
-        int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        int cores = threadsOption.checked() > 0 ? threadsOption.threads : Runtime.getRuntime().availableProcessors();
         CpuBackend.setThreads(cores);
         torch.set_num_threads(cores);
         Embeddings im = EvalInputs.embeddings(images), tx = EvalInputs.embeddings(texts);
@@ -97,7 +98,7 @@ public final class BenchEvalCommand implements Callable<Integer> {
         out.put("sampled", ordered("images", sampleImages, "iterations", iterations,
                 "clipmatch_s", oursSampled, "libtorch_s", torchSampled,
                 "clipmatch_i2t_R@1_mean", oursMean[0], "libtorch_i2t_R@1_mean", peerMean[0]));
-        String text = Json.pretty(out);
+        String text = JsonFiles.pretty(out);
         System.out.print(text);
         if (json != null) AtomicFiles.writeString(json, text);
         return 0;

@@ -1,6 +1,6 @@
 package dev.clipmatch.cli;
 
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.ClipModel;
 import java.nio.file.Path;
@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,8 +32,8 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Encoding threads (0: one per core).")
-    int threads;
+    @Mixin
+    SharedOptions.ThreadsOption threadsOption;
 
     @Option(names = "--sort-by-length", description = "Batch captions of similar length together (as embed does).")
     boolean sortByLength;
@@ -46,7 +47,7 @@ public final class BenchModelCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ClipModel m = ClipModel.load(model);
-        m.setThreads(threads);
+        m.setThreads(threadsOption.checked());
         int s = m.config().resolution();
         int per = 3 * s * s;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -70,7 +71,7 @@ public final class BenchModelCommand implements Callable<Integer> {
                 m.encodeTexts(Arrays.copyOfRange(ids, i * ctx, (i + n) * ctx), n, ctx);
             }));
         }
-        System.out.println(Json.write(out));
+        System.out.println(JsonFiles.compact(out));
         return 0;
     }
 

@@ -1,4 +1,4 @@
-package dev.clipmatch.model;
+package dev.clipmatch.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

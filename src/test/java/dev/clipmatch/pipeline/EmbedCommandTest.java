@@ -1,14 +1,17 @@
-package dev.clipmatch.model;
+package dev.clipmatch.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.clipmatch.io.Checksums;
 
 import dev.clipmatch.TestData;
+import dev.clipmatch.TestJson;
 import dev.clipmatch.cli.Main;
-import dev.clipmatch.io.Json;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.model.TinyModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,19 +19,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** clipmatch embed end to end with the tiny model: outputs against PyTorch, sidecar, skip/fail, resume. */
+/** clipmatch embed end to end with the tiny model: outputs against PyTorch, sidecar, skip/fail, resume through the embedding cache. */
 class EmbedCommandTest {
     @TempDir
     Path dir;
 
     private String stderr = "";
 
+    /** Runs the CLI; {@code embed} gets this test's own embedding cache unless the arguments name one. */
     private int run(String... args) {
+        if (args[0].equals("embed") && !List.of(args).contains("--cache-dir")) {
+            args = Arrays.copyOf(args, args.length + 2);
+            args[args.length - 2] = "--cache-dir";
+            args[args.length - 1] = dir.resolve("cache").toString();
+        }
         PrintStream oldErr = System.err, oldOut = System.out;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -48,7 +58,7 @@ class EmbedCommandTest {
     }
 
     private static Map<String, Object> sidecar(Path npy) throws IOException {
-        return Json.parseObject(Files.readString(EmbedJob.sidecarPath(npy)));
+        return TestJson.parseObject(Files.readString(EmbedJob.sidecarPath(npy)));
     }
 
     private static void assertRowsClose(float[] got, float[] want, double tol) {
@@ -75,7 +85,10 @@ class EmbedCommandTest {
         assertEquals(Checksums.sha256(TinyModels.hfDir().resolve("model.safetensors")), side.get("checkpoint_sha256"));
         assertEquals("hf-directory", side.get("checkpoint_format"));
         assertTrue(stderr.contains("texts/s"), stderr);
-        assertFalse(Files.exists(dir.resolve("texts.npy.parts")));
+        try (var files = Files.walk(dir.resolve("cache/embeddings"))) {
+            String key = side.get("checkpoint_sha256").toString().substring(0, 16);
+            assertTrue(files.anyMatch(f -> f.endsWith("texts.bin") && f.getParent().getFileName().toString().startsWith(key)), "sweep's embedding cache");
+        }
     }
 
     @Test
@@ -155,41 +168,47 @@ class EmbedCommandTest {
         assertFalse(Files.exists(failOut));
     }
 
-    @Test
-    void interruptedRunResumesFromCompletedShards() throws IOException {
-        Path images = imageDir(4);
-        Path broken = images.resolve("img02.jpg");
-        byte[] good = Files.readAllBytes(broken);
-        Files.writeString(broken, "truncated");
-        Path out = dir.resolve("resume.npy");
-        String[] args = {"embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", out.toString(),
-            "--shard-size", "2", "--batch-size", "1"};
-        assertEquals(2, run(args));
-        assertTrue(Files.exists(dir.resolve("resume.npy.parts/shard-000000.json")), "first shard kept");
-        assertFalse(Files.exists(out));
-        Files.write(broken, good);
-        assertEquals(0, run(args), stderr);
-        assertTrue(stderr.contains("resuming, 2 of 4 images already done"), stderr);
-        assertFalse(Files.exists(dir.resolve("resume.npy.parts")));
-        Path fresh = dir.resolve("fresh.npy");
-        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", fresh.toString(),
-                "--batch-size", "1"));
-        assertRowsClose(Npy.readFloats(out).data(), Npy.readFloats(fresh).data(), 1e-6);
-        assertEquals(sidecar(fresh).get("order"), sidecar(out).get("order"));
+    /** Four distinct photos (distinct content: the cache keys images by their bytes). */
+    private Path distinctImages() throws IOException {
+        Path images = Files.createDirectories(dir.resolve("distinct"));
+        for (String name : List.of("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg")) Files.copy(TestData.path("skimage/" + name), images.resolve(name));
+        return images;
     }
 
     @Test
-    void changedInputsDiscardStaleShards() throws IOException {
+    void interruptedRunResumesFromTheEmbeddingCache() throws IOException {
+        Path images = distinctImages();
+        Path broken = images.resolve("coffee.png");
+        byte[] good = Files.readAllBytes(broken);
+        Files.writeString(broken, "truncated");
+        Path out = dir.resolve("resume.npy");
+        String[] args = {"embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", out.toString(), "--batch-size", "1"};
+        assertEquals(2, run(args));
+        assertTrue(stderr.contains("coffee.png"), stderr);
+        assertFalse(Files.exists(out));
+        Files.write(broken, good);
+        assertEquals(0, run(args), stderr);
+        assertTrue(stderr.contains("embed: 2 of 4 images already in the embedding cache"), stderr);
+        assertTrue(stderr.contains("embed: 2 / 2 images"), stderr);
+        Path fresh = dir.resolve("fresh.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", fresh.toString(),
+                "--batch-size", "1", "--cache-dir", dir.resolve("other-cache").toString()), stderr);
+        assertArrayEquals(Npy.readFloats(fresh).data(), Npy.readFloats(out).data());
+        assertEquals(sidecar(fresh).get("order"), sidecar(out).get("order"));
+        assertEquals(Files.readString(dir.resolve("fresh.json")).replace("fresh", "resume"), Files.readString(dir.resolve("resume.json")).replace("fresh", "resume"));
+    }
+
+    @Test
+    void duplicateTextsAreEncodedOnce() throws IOException {
         Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
-        Path texts = dir.resolve("t.txt");
-        Files.writeString(texts, "one\ntwo\nthree\n");
-        Path out = dir.resolve("t.npy");
-        Path parts = Files.createDirectories(dir.resolve("t.npy.parts"));
-        Files.writeString(parts.resolve("manifest.json"), "{\"kind\": \"texts\", \"count\": 99}");
+        Path texts = Files.writeString(dir.resolve("dup.txt"), "one\ntwo\none\n");
+        Path out = dir.resolve("dup.npy");
         assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", out.toString(),
-                "--vocab", vocab.toString(), "--shard-size", "2"), stderr);
-        assertTrue(stderr.contains("discarding partial results"), stderr);
-        assertEquals(3L, sidecar(out).get("count"));
+                "--vocab", vocab.toString()), stderr);
+        assertTrue(stderr.contains("embed: 2 / 2 texts"), stderr);
+        float[] e = Npy.readFloats(out).data();
+        assertArrayEquals(Arrays.copyOfRange(e, 0, 64), Arrays.copyOfRange(e, 128, 192));
+        assertEquals(List.of(1L, 2L, 3L), sidecar(out).get("order"));
     }
 
     @Test
@@ -204,7 +223,7 @@ class EmbedCommandTest {
         assertTrue(stderr.contains("line 2 is not valid UTF-8"), stderr);
         Path longText = Files.writeString(dir.resolve("long.txt"), "short\n" + "word ".repeat(100) + "\n");
         assertEquals(2, run("embed", "--model", TinyModels.openClip().toString(), "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString()));
-        assertTrue(stderr.contains("--truncate"), stderr);
+        assertTrue(stderr.contains("--truncate") && stderr.contains(longText + ": line 2: "), stderr);
         assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString(), "--truncate"), stderr);
         assertEquals(2, run("embed", "--model", dir.resolve("nope.pt").toString(), "--texts", longText.toString(), "--out", out.toString()));
         assertTrue(stderr.contains("nope.pt"), stderr);

@@ -1,0 +1,67 @@
+package dev.clipmatch.io;
+
+import dev.clipmatch.ClipMatchException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * SHA-256, the one content hash of clipmatch: a checkpoint's identity in downloads and sidecars, and the keys of
+ * the embedding cache (an image file's bytes, a caption's text).
+ */
+public final class Checksums {
+    private Checksums() {}
+
+    public static String sha256(Path file) {
+        return sha256(List.of(file));
+    }
+
+    /** SHA-256 of the files' bytes one after the other (a sharded checkpoint's identity), in hex. */
+    public static String sha256(List<Path> files) {
+        MessageDigest md = newDigest();
+        for (Path file : files) update(md, file, new byte[1 << 20]);
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** SHA-256 of each file's bytes, files hashed in parallel. */
+    public static byte[][] sha256Each(List<Path> files) {
+        byte[][] out = new byte[files.size()][];
+        IntStream.range(0, files.size()).parallel().forEach(i -> out[i] = digest(files.get(i)));
+        return out;
+    }
+
+    /** SHA-256 of a file's bytes; an unreadable file is a {@link ClipMatchException} naming it. */
+    public static byte[] digest(Path file) {
+        MessageDigest md = newDigest();
+        update(md, file, new byte[1 << 16]);
+        return md.digest();
+    }
+
+    /** SHA-256 of a text's UTF-8 bytes. */
+    public static byte[] sha256(String text) {
+        return newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void update(MessageDigest md, Path file, byte[] buf) {
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        } catch (IOException e) {
+            throw new ClipMatchException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.clipmatch.pipeline;
+
+import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
+import dev.clipmatch.image.ImageBatch;
+import dev.clipmatch.image.ImageBatchLoader;
+import dev.clipmatch.image.ImagePreprocessor;
+import dev.clipmatch.model.ClipModel;
+import dev.clipmatch.tokenizer.ClipTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * The one encoding path of clipmatch (the Java API, {@code embed} and {@code sweep}): images decoded on a pool of
+ * threads while the model runs, texts in batches of similar token length (less padding to trim), the on-error
+ * policy, and progress to an {@link EncodeListener}. Each batch goes to a {@link Sink} as soon as it is encoded,
+ * so that a caller can put it on disk before the next one starts. Embeddings are the model's, not normalised.
+ */
+public final class Encoder {
+    public static final int DEFAULT_IMAGE_BATCH = 32;
+    public static final int DEFAULT_TEXT_BATCH = 128;
+    public static final int DEFAULT_IO_THREADS = 2;
+
+    /**
+     * @param batchSize items per model call
+     * @param ioThreads image decoding threads
+     * @param onError an unreadable image stops the run (FAIL) or is reported and left out (SKIP)
+     * @param truncate texts longer than the context are cut (as clip.tokenize(truncate=True)) instead of failing
+     */
+    public record Settings(int batchSize, int ioThreads, OnError onError, boolean truncate) {
+        public Settings {
+            if (batchSize < 1) throw new ClipMatchException("batch size must be at least 1, got " + batchSize);
+            if (ioThreads < 1) throw new ClipMatchException("image decoding threads must be at least 1, got " + ioThreads);
+        }
+
+        public static Settings imageDefaults() {
+            return new Settings(DEFAULT_IMAGE_BATCH, DEFAULT_IO_THREADS, OnError.FAIL, false);
+        }
+
+        public static Settings textDefaults(boolean truncate) {
+            return new Settings(DEFAULT_TEXT_BATCH, DEFAULT_IO_THREADS, OnError.FAIL, truncate);
+        }
+    }
+
+    /** Receives each encoded batch: the input positions of its rows, and the rows ([positions.length, D], row-major). */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int[] positions, float[] embeddings);
+    }
+
+    private final ClipModel model;
+    private final ImagePreprocessor preprocessor;
+    private final Supplier<ClipTokenizer> tokenizer;
+
+    /** {@code tokenizer} is asked for only when texts are encoded (image-only work needs no vocabulary). */
+    public Encoder(ClipModel model, ImagePreprocessor preprocessor, Supplier<ClipTokenizer> tokenizer) {
+        this.model = model;
+        this.preprocessor = preprocessor;
+        this.tokenizer = tokenizer;
+    }
+
+    public int dim() {
+        return model.config().embedDim();
+    }
+
+    /** Encodes {@code images} in order; returns the problems of the images skipped (none under {@link OnError#FAIL}). */
+    public List<String> images(List<Path> images, Settings s, EncodeListener listener, Sink sink) {
+        List<String> skipped = new ArrayList<>();
+        if (images.isEmpty()) return skipped;
+        listener.started(images.size());
+        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, s.batchSize(), s.ioThreads(), s.onError() == OnError.SKIP)) {
+            for (ImageBatch b : loader) {
+                for (String problem : b.skipped()) {
+                    skipped.add(problem);
+                    listener.skipped(problem);
+                }
+                if (b.count() > 0) sink.accept(b.positions(), model.encodeImages(b.pixels(), b.count()));
+                listener.progressed(b.count() + b.skipped().size());
+            }
+        }
+        return skipped;
+    }
+
+    /**
+     * Encodes {@code texts}, sorted by token count (stable, so equal lengths keep their order) and cut into batches;
+     * a text longer than the context without {@code truncate} is a {@link TextTooLongException} prefixed with
+     * {@code where.apply(position)}, raised before anything is encoded.
+     */
+    public void texts(List<String> texts, Settings s, IntFunction<String> where, EncodeListener listener, Sink sink) {
+        if (texts.isEmpty()) return;
+        ClipTokenizer tok = tokenizer.get();
+        int ctx = model.config().contextLength();
+        int[][] ids = new int[texts.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = tok.encode(texts.get(i), ctx, s.truncate());
+            } catch (TextTooLongException e) {
+                throw new TextTooLongException(where.apply(i) + ": " + e.getMessage(), e);
+            }
+        }
+        int[] order = IntStream.range(0, ids.length).boxed().sorted(Comparator.comparingInt(i -> ids[i].length)).mapToInt(Integer::intValue).toArray();
+        listener.started(texts.size());
+        for (int start = 0; start < order.length; start += s.batchSize()) {
+            int[] positions = Arrays.copyOfRange(order, start, Math.min(order.length, start + s.batchSize()));
+            long[] batch = new long[positions.length * ctx];
+            for (int r = 0; r < positions.length; r++) {
+                int[] row = ids[positions[r]];
+                for (int k = 0; k < row.length; k++) batch[r * ctx + k] = row[k];
+            }
+            sink.accept(positions, model.encodeTexts(batch, positions.length, ctx));
+            listener.progressed(positions.length);
+        }
+    }
+}
