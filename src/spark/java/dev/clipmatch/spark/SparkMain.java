@@ -88,7 +88,8 @@ public final class SparkMain implements Runnable {
             if (local) {
                 // in-process runs are for trying and testing: quiet, no web UI; a failed task's trace is not news
                 conf.setIfMissing("spark.ui.enabled", "false");
-                conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+                // Spark's stage progress bar on stderr, for a person at a terminal only (it redraws with \r)
+                conf.setIfMissing("spark.ui.showConsoleProgress", String.valueOf(System.console() != null));
                 conf.setIfMissing("spark.sql.shuffle.partitions", "8");
             }
             return SparkSession.builder().config(conf).getOrCreate();
