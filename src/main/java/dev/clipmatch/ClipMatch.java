@@ -36,10 +36,17 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ClipMatch {
-    /** Where and how to load; every field may be null for the defaults. */
-    public record Options(Path cacheDir, Path vocab, String preset, Integer threads, String device) {
+    /**
+     * Where and how to load; every field may be null for the defaults. {@code arch}: the open_clip architecture
+     * (model name or config file) of a bare state dict, which cannot tell its own.
+     */
+    public record Options(Path cacheDir, Path vocab, String preset, Integer threads, String device, String arch) {
+        public Options(Path cacheDir, Path vocab, String preset, Integer threads, String device) {
+            this(cacheDir, vocab, preset, threads, device, null);
+        }
+
         public static Options defaults() {
-            return new Options(null, null, null, null, null);
+            return new Options(null, null, null, null, null, null);
         }
     }
 
@@ -74,8 +81,8 @@ public final class ClipMatch {
 
     /**
      * Resolves {@code model} (a checkpoint path, or a registry name in the cache, whose sha256 must then be the
-     * published one), loads it, and picks its preprocessing: the option, else the registry's preset, else OpenAI's
-     * recipe at the model's input size.
+     * published one), loads it, and picks its preprocessing: the option, else the registry's preset, else the
+     * checkpoint's open_clip config (or named architecture), else OpenAI's recipe at the model's input size.
      */
     public static ClipMatch load(String model, Options o) {
         Path cache = CacheDir.dirOr(o.cacheDir());
@@ -84,13 +91,17 @@ public final class ClipMatch {
         if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
             throw new ClipMatchException(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256() + " of "
                     + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
-        ClipModel clip = ClipModel.load(resolved.checkpoint());
+        ClipModel clip = ClipModel.load(resolved.checkpoint(), o.arch());
         clip.setThreads(o.threads() == null ? 0 : o.threads());
         if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
         int res = clip.config().resolution();
         String name = o.preset() != null ? o.preset() : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
         PreprocessConfig config;
-        if (o.preset() == null && !PreprocessConfig.presetNames().contains(name)) {
+        PreprocessConfig own = clip.checkpoint().preprocess();
+        if (o.preset() == null && resolved.entry() == null && own != null) {
+            config = own;
+            name = presetNameOf(own);
+        } else if (o.preset() == null && !PreprocessConfig.presetNames().contains(name)) {
             config = PreprocessConfig.preset("clip-224").withSize(res); // an unusual input size: OpenAI's recipe at that size
             name = "clip-224@" + res;
         } else {
@@ -100,6 +111,22 @@ public final class ClipMatch {
             throw new ClipMatchException("preprocessing preset " + name + " makes " + config.size() + " px images, but the model takes " + res + " px");
         ScoreBackend backend = Backends.select(o.device() == null ? "auto" : o.device(), System.err);
         return new ClipMatch(clip, o.vocab(), cache, new ImagePreprocessor(config), name, resolved.label(), resolved.checkpoint(), sha, backend);
+    }
+
+    /**
+     * A preset's name when the settings are a shipped preset's, else a name that identifies the settings (it keys
+     * the embedding cache, so different settings never share cached embeddings).
+     */
+    private static String presetNameOf(PreprocessConfig c) {
+        for (String p : PreprocessConfig.presetNames()) {
+            if (PreprocessConfig.preset(p).equals(c)) return p;
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(c.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "open_clip-" + java.util.HexFormat.of().formatHex(d, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Tokenizer files next to the checkpoint, else in the cache, else the default location. */
@@ -156,6 +183,21 @@ public final class ClipMatch {
         return model.config().embedDim();
     }
 
+    /**
+     * What identifies the encoder's function for caches: the weights' checksum (16 hex), plus, when an open_clip config
+     * chose the architecture (GELU or QuickGELU, pooling, ...: same weights, other embeddings), a digest of the settings.
+     */
+    public String cacheKey() {
+        String key = checkpointSha.substring(0, 16);
+        if (!model.checkpoint().openClipConfigured()) return key;
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(model.config().fingerprint().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return key + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of the weights (file, or files of a sharded checkpoint). */
     public String checkpointSha256() {
         return checkpointSha;
@@ -188,9 +230,16 @@ public final class ClipMatch {
         return encodeTexts(texts, false);
     }
 
-    /** For each image, the probability of each text: softmax over texts of exp(logit_scale) * cosine. */
+    /**
+     * For each image, the probability of each text: softmax over texts of exp(logit_scale) * cosine, or for a
+     * sigmoid-trained model (SigLIP: a logit_bias) each text's own sigmoid(exp(logit_scale) * cosine + logit_bias).
+     */
     public float[] probabilities(Embeddings images, Embeddings texts) {
-        return backend.similarity(images, texts, true, model.logitScale(), true);
+        Float bias = model.logitBias();
+        if (bias == null) return backend.similarity(images, texts, true, model.logitScale(), true);
+        float[] logits = backend.similarity(images, texts, true, model.logitScale(), false);
+        for (int i = 0; i < logits.length; i++) logits[i] = (float) (1.0 / (1.0 + Math.exp(-(logits[i] + bias))));
+        return logits;
     }
 
     /** The k best candidates per query by cosine similarity. */

@@ -23,6 +23,8 @@ public class ClipMatchException extends RuntimeException {
         VOCABULARY_PATH,
         /** Give the caption → image mapping explicitly. */
         CAPTION_IMAGE_MAPPING,
+        /** Name the open_clip architecture of a bare state dict ({@code ClipMatch.Options.arch}). */
+        ARCHITECTURE,
     }
 
     private final Remedy remedy;

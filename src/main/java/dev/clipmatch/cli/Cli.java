@@ -17,7 +17,8 @@ public final class Cli {
             ClipMatchException.Remedy.SKIP_BAD_IMAGES, " (--on-error skip leaves them out)",
             ClipMatchException.Remedy.CPU_DEVICE, " (use --device cpu)",
             ClipMatchException.Remedy.VOCABULARY_PATH, ": pass --vocab PATH",
-            ClipMatchException.Remedy.CAPTION_IMAGE_MAPPING, ": pass --text-image");
+            ClipMatchException.Remedy.CAPTION_IMAGE_MAPPING, ": pass --text-image",
+            ClipMatchException.Remedy.ARCHITECTURE, " (--arch NAME)");
 
     private Cli() {}
 

@@ -58,6 +58,9 @@ public final class EmbedCommand implements Callable<Integer> {
     SharedOptions.ThreadsOption threadsOption;
 
     @Mixin
+    SharedOptions.ArchOption archOption;
+
+    @Mixin
     SharedOptions.VocabOption vocabOption;
 
     @Mixin
@@ -76,7 +79,7 @@ public final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 0) throw new UserError("--batch-size must be positive");
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
-        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu"));
+        ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu", archOption.arch));
         EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, InputLists.images(input.images)) : texts();
         int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
         EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);

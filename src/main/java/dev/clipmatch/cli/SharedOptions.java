@@ -95,9 +95,18 @@ final class SharedOptions {
         @Mixin
         DeviceOption device;
 
+        @Mixin
+        ArchOption arch;
+
         ClipMatch.Options options(Integer threads) {
-            return new ClipMatch.Options(cacheDir.cacheDir, vocab.vocab, null, threads, device.spelling());
+            return new ClipMatch.Options(cacheDir.cacheDir, vocab.vocab, null, threads, device.spelling(), arch.arch);
         }
+    }
+
+    static final class ArchOption {
+        @Option(names = "--arch", paramLabel = "NAME", description = "open_clip architecture of a bare state dict (.safetensors / .bin), which "
+                + "cannot tell its own activation, heads or pooling: a model name (e.g. ViT-B-32, ViT-B-32-quickgelu) or an open_clip config .json.")
+        String arch;
     }
 
     static final class VocabOption {

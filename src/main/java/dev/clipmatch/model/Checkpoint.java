@@ -1,7 +1,10 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.InputFileException;
+import dev.clipmatch.UnsupportedFeatureException;
+import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,46 +20,88 @@ import org.bytedeco.pytorch.NamedTensor;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-/** A loaded checkpoint: float32 weights under OpenAI's key names plus the settings shapes cannot tell. */
-public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config) {
+/**
+ * A loaded checkpoint: float32 weights under OpenAI's key names plus the settings shapes cannot tell, and the
+ * preprocessing its open_clip config asks for (null when it states none: OpenAI's recipe applies).
+ */
+public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config, PreprocessConfig preprocess) {
 
-    @SuppressWarnings("try") // the scope frees the loader's temporaries without being named in the block
     public static Checkpoint load(Path path) {
+        return load(path, null);
+    }
+
+    /** True when an open_clip config (beside the weights, or named) chose the architecture, which the weights' checksum does not cover. */
+    public boolean openClipConfigured() {
+        return preprocess != null;
+    }
+
+    /**
+     * Loads a checkpoint; {@code arch} (an open_clip model name or config file, may be null) says what a bare
+     * state dict cannot: its activation, heads, pooling and masking. A bare .safetensors without one is refused,
+     * because GELU and QuickGELU weights (among others) have identical shapes.
+     */
+    @SuppressWarnings("try") // the scope frees the loader's temporaries without being named in the block
+    public static Checkpoint load(Path path, String arch) {
         CheckpointFormat format = CheckpointFormat.detect(path);
         String source = path.toString();
         Map<String, Tensor> raw;
-        int vHeads = 0, tHeads = 0;
-        ClipConfig.Activation vAct = ClipConfig.Activation.QUICK_GELU, tAct = ClipConfig.Activation.QUICK_GELU;
-        double eps = 1e-5;
+        ClipConfig.ArchSpec spec = ClipConfig.ArchSpec.openAi();
+        OpenClipConfig openClip = null;
+        Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
+        if (openClipConfig != null && Files.isRegularFile(openClipConfig)) {
+            if (arch != null)
+                throw new UnsupportedFeatureException(path + ": an architecture (" + arch + ") was named, but the folder has its own open_clip_config.json; name one or the other");
+            openClip = OpenClipConfig.read(openClipConfig);
+        } else if (arch != null) {
+            openClip = OpenClipConfig.forArch(arch);
+        }
+        if (openClip != null) spec = openClip.arch();
         try (PointerScope scope = new PointerScope()) {
             raw = switch (format) {
                 case TORCHSCRIPT -> torchScript(path);
                 case SAFETENSORS, HF_DIRECTORY -> safetensors(CheckpointFormat.weightFiles(path));
+                case PICKLE -> TorchPickle.read(CheckpointFormat.weightFiles(path).get(0));
             };
             raw = stripPrefix(raw, "module.");
-            Path openClipConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json") : null;
-            if (openClipConfig != null && Files.isRegularFile(openClipConfig)) {
-                // open_clip models use nn.GELU unless their config asks for QuickGELU (OpenAI's weights do)
-                Map<String, Object> modelCfg = section(readJson(openClipConfig), "model_cfg");
-                vAct = tAct = Boolean.TRUE.equals(modelCfg.get("quick_gelu")) ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
-            }
+            raw = customTextToClip(raw);
             if (HfLayout.matches(raw)) {
-                if (format == CheckpointFormat.HF_DIRECTORY) {
+                if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"))) {
                     Map<String, Object> cfg = readJson(path.resolve("config.json"));
                     Map<String, Object> v = section(cfg, "vision_config"), t = section(cfg, "text_config");
-                    vHeads = intOr(v, "num_attention_heads", 0);
-                    tHeads = intOr(t, "num_attention_heads", 0);
-                    vAct = ClipConfig.Activation.parse(stringOr(v, "hidden_act", "quick_gelu"), path + "/config.json vision_config");
-                    tAct = ClipConfig.Activation.parse(stringOr(t, "hidden_act", "quick_gelu"), path + "/config.json text_config");
-                    eps = v.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : eps;
+                    int vHeads = intOr(v, "num_attention_heads", 0), tHeads = intOr(t, "num_attention_heads", 0);
+                    spec = spec.withHeads(vHeads > 0 ? vHeads : null, tHeads > 0 ? tHeads : null,
+                            ClipConfig.Activation.parse(stringOr(v, "hidden_act", "quick_gelu"), path + "/config.json vision_config"),
+                            ClipConfig.Activation.parse(stringOr(t, "hidden_act", "quick_gelu"), path + "/config.json text_config"),
+                            v.get("layer_norm_eps") instanceof Number n ? n.doubleValue() : 1e-5);
+                } else if (openClip == null) {
+                    throw ambiguous(path);
                 }
                 raw = HfLayout.toOpenAi(new StateDict(source, raw));
+            } else if (format != CheckpointFormat.TORCHSCRIPT && openClip == null) {
+                throw ambiguous(path);
             }
             for (Tensor t : raw.values()) Tensors.keep(t);
         }
         StateDict weights = new StateDict(source, raw);
-        ClipConfig config = ClipConfig.infer(weights, vHeads, tHeads, vAct, tAct, eps);
-        return new Checkpoint(path, format, weights, config);
+        if (openClip != null) openClip.checkTowerKind(weights);
+        ClipConfig config = ClipConfig.infer(weights, spec);
+        if (openClip != null) openClip.check(config, source);
+        return new Checkpoint(path, format, weights, config, openClip == null ? null : openClip.preprocess());
+    }
+
+    private static UnsupportedFeatureException ambiguous(Path path) {
+        return new UnsupportedFeatureException(path + ": a bare state dict does not say its architecture: the MLP activation (GELU or QuickGELU), "
+                + "the attention heads, pooling and text mask cannot be read from tensor shapes; name its open_clip architecture "
+                + "(e.g. ViT-B-32 for LAION weights, ViT-B-32-quickgelu for OpenAI's) or put open_clip_config.json beside the weights in a folder",
+                ClipMatchException.Remedy.ARCHITECTURE);
+    }
+
+    /** open_clip's CustomTextCLIP keeps the text tower under text.*; CLIP keeps it at the top level (same tensors). */
+    private static Map<String, Tensor> customTextToClip(Map<String, Tensor> raw) {
+        if (!raw.containsKey("text.token_embedding.weight")) return raw;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k.startsWith("text.") ? k.substring(5) : k, v));
+        return out;
     }
 
     private static Map<String, Tensor> safetensors(List<Path> files) {

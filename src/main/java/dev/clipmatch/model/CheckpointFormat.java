@@ -22,7 +22,9 @@ public enum CheckpointFormat {
     /** A .safetensors state dict, OpenAI/open_clip key names or Hugging Face ones. */
     SAFETENSORS("safetensors"),
     /** A Hugging Face CLIPModel directory: config.json + model.safetensors. */
-    HF_DIRECTORY("hf-directory");
+    HF_DIRECTORY("hf-directory"),
+    /** A state dict saved by Python's torch.save (zip format), e.g. open_clip_pytorch_model.bin. */
+    PICKLE("pytorch-pickle");
 
     public final String id;
 
@@ -33,7 +35,8 @@ public enum CheckpointFormat {
     /**
      * The files holding the weights of a checkpoint path: the file itself, or inside a directory
      * {@code model.safetensors} / {@code open_clip_model.safetensors}, or the shards a
-     * {@code model.safetensors.index.json} lists (large Hugging Face checkpoints), in name order.
+     * {@code model.safetensors.index.json} lists (large Hugging Face checkpoints), in name order, or else a
+     * {@code torch.save} pickle ({@code open_clip_pytorch_model.bin}, {@code pytorch_model.bin}).
      */
     public static List<Path> weightFiles(Path checkpoint) {
         if (!Files.isDirectory(checkpoint)) return List.of(checkpoint);
@@ -43,10 +46,12 @@ public enum CheckpointFormat {
         }
         Path index = checkpoint.resolve("model.safetensors.index.json");
         if (Files.isRegularFile(index)) return shards(index);
-        if (Files.exists(checkpoint.resolve("pytorch_model.bin")) || Files.exists(checkpoint.resolve("open_clip_pytorch_model.bin")))
-            throw new CheckpointException(checkpoint + ": holds only PyTorch pickle weights (pytorch_model.bin); clipmatch reads model.safetensors "
-                    + "(download that file from the same model repository, or convert with safetensors' save_file)");
-        throw new CheckpointException(checkpoint + ": directory has no model.safetensors (expected a Hugging Face CLIPModel directory)");
+        for (String name : new String[] {"open_clip_pytorch_model.bin", "pytorch_model.bin"}) {
+            Path p = checkpoint.resolve(name);
+            if (Files.isRegularFile(p)) return List.of(p);
+        }
+        throw new CheckpointException(checkpoint + ": directory has no model.safetensors, open_clip_model.safetensors or open_clip_pytorch_model.bin "
+                + "(expected a Hugging Face CLIPModel or open_clip hub directory)");
     }
 
     private static List<Path> shards(Path index) {
@@ -76,6 +81,10 @@ public enum CheckpointFormat {
         if (!Files.exists(checkpoint)) throw new CheckpointException(checkpoint + ": no such checkpoint file or directory");
         if (Files.isDirectory(checkpoint)) {
             Path weights = weightFiles(checkpoint).get(0);
+            if (weights.getFileName().toString().endsWith(".bin")) {
+                detect(weights); // the same checks as for a bare file: a zip torch.save pickle
+                return PICKLE;
+            }
             if (weights.getFileName().toString().startsWith("open_clip")) return SAFETENSORS;
             if (!Files.isRegularFile(checkpoint.resolve("config.json")))
                 throw new CheckpointException(checkpoint + ": Hugging Face model directory without config.json");
@@ -90,15 +99,12 @@ public enum CheckpointFormat {
             throw new CheckpointException(checkpoint + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            if (!isTorchScriptArchive(checkpoint))
-                throw new CheckpointException(checkpoint + ": a PyTorch torch.save() pickle, not a TorchScript archive; save the state dict as "
-                        + ".safetensors (safetensors.torch.save_file) or use OpenAI's released .pt file");
-            return TORCHSCRIPT;
+            return isTorchScriptArchive(checkpoint) ? TORCHSCRIPT : PICKLE;
         }
         if (Safetensors.looksLike(head, size)) return SAFETENSORS;
         if (head.length >= 2 && (head[0] & 0xff) == 0x80)
-            throw new CheckpointException(checkpoint + ": a legacy PyTorch pickle, not a supported checkpoint (use a TorchScript .pt, a .safetensors file or a Hugging Face directory)");
-        throw new CheckpointException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file or a Hugging Face CLIPModel directory)");
+            throw new CheckpointException(checkpoint + ": a legacy (pre-1.6, non-zip) PyTorch pickle, not a supported checkpoint (re-save it with a current torch.save, or as .safetensors)");
+        throw new CheckpointException(checkpoint + ": not a recognised CLIP checkpoint (expected a TorchScript .pt archive, a .safetensors file, a torch.save .bin state dict or a model directory)");
     }
 
     /** TorchScript archives carry compiled code (code/...) besides the pickled data; plain torch.save archives do not. */

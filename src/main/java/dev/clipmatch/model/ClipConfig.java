@@ -5,14 +5,17 @@ import dev.clipmatch.UnsupportedFeatureException;
 import java.util.Locale;
 
 /**
- * The hyper-parameters of a CLIP ViT model, all read off the weights' shapes (heads: width / 64 as in OpenAI's
- * code, unless a Hugging Face config states them).
+ * The hyper-parameters of a CLIP ViT model: sizes are read off the weights' shapes; what shapes cannot tell
+ * (heads, activation, pooling, masking) comes from an {@link ArchSpec} (OpenAI's choices unless a config says
+ * otherwise).
  */
 public record ClipConfig(
         int embedDim,
         int visionWidth, int visionLayers, int visionHeads, int visionMlp, int patch, int grid,
         int textWidth, int textLayers, int textHeads, int textMlp, int contextLength, int vocabSize,
-        Activation visionActivation, Activation textActivation, double layerNormEps) {
+        Activation visionActivation, Activation textActivation, double layerNormEps,
+        boolean lnPre, VisionPool visionPool, boolean visionLnAfterPool, boolean visionLayerScale,
+        TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection, int[] resnetLayers) {
 
     /** The MLP non-linearity: OpenAI's weights use QuickGELU, some open_clip/HF models the exact GELU. */
     public enum Activation {
@@ -27,15 +30,53 @@ public record ClipConfig(
         }
     }
 
+    /** open_clip's vision pool_type: the class token, or the mean of the patch tokens. */
+    public enum VisionPool { TOK, AVG }
+
+    /** open_clip's text pool_type: the highest id (OpenAI's end token), the first or last position, or the first eos_id. */
+    public enum TextPool { ARGMAX, FIRST, LAST, EOS }
+
+    /** The text projection: a matrix [width, embed] (OpenAI), a Linear layer with bias, or none (embed = width). */
+    public enum TextProjection { MATRIX, LINEAR_BIAS, NONE }
+
+    /**
+     * What the weights' shapes cannot tell. Null heads: OpenAI's width / 64.
+     */
+    public record ArchSpec(Integer visionHeads, Integer textHeads, Activation visionAct, Activation textAct, double eps,
+                           VisionPool visionPool, boolean visionLnAfterPool, TextPool textPool, long eosId, boolean causal) {
+        /** OpenAI's CLIP: QuickGELU, heads = width / 64, class token, causal text pooled at the end token. */
+        public static ArchSpec openAi() {
+            return new ArchSpec(null, null, Activation.QUICK_GELU, Activation.QUICK_GELU, 1e-5, VisionPool.TOK, false, TextPool.ARGMAX, 0, true);
+        }
+
+        public ArchSpec withHeads(Integer vision, Integer text, Activation vAct, Activation tAct, double layerNormEps) {
+            return new ArchSpec(vision, text, vAct, tAct, layerNormEps, visionPool, visionLnAfterPool, textPool, eosId, causal);
+        }
+    }
+
     public int resolution() {
         return patch * grid;
     }
 
-    /** Infers the shapes from OpenAI-named weights; {@code heads} overrides (vision, text) when positive. */
-    public static ClipConfig infer(StateDict w, int visionHeadsOverride, int textHeadsOverride,
-                                   Activation visionAct, Activation textAct, double eps) {
-        if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding"))
-            throw new UnsupportedFeatureException(w.source() + ": this is a ResNet-based CLIP model (visual.layer1/attnpool); only ViT models are supported for now");
+    /** Every setting as text (a stable key: two configs compute the same function only if these are equal). */
+    public String fingerprint() {
+        return toString().replaceAll("resnetLayers=\\[I@[0-9a-f]+", "resnetLayers=" + java.util.Arrays.toString(resnetLayers));
+    }
+
+    /** A ModifiedResNet image tower (blocks per stage in {@link #resnetLayers}) rather than a ViT. */
+    public boolean resnet() {
+        return resnetLayers != null;
+    }
+
+    /** Reads the sizes off OpenAI-named weights and takes the rest from {@code arch}. */
+    public static ClipConfig infer(StateDict w, ArchSpec arch) {
+        if (w.has("visual.trunk.stem.0.weight") || w.keysStartingWith("visual.trunk."))
+            throw new UnsupportedFeatureException(w.source() + ": this CLIP model has a timm vision tower (visual.trunk, e.g. ConvNeXt); only ViT towers are supported for now");
+        if (w.has("visual.attn_pool.query"))
+            throw new UnsupportedFeatureException(w.source() + ": the vision tower uses attentional pooling (visual.attn_pool), which is not supported yet");
+        if (w.has("cls_emb"))
+            throw new UnsupportedFeatureException(w.source() + ": the text tower appends a class token (cls_emb, embed_cls as in CoCa), which is not supported yet");
+        if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding")) return inferResNet(w, arch);
         if (!w.has("visual.conv1.weight"))
             throw new CheckpointException(w.source() + ": no CLIP ViT vision tower (missing visual.conv1.weight)");
         long[] conv = w.shape("visual.conv1.weight");
@@ -49,19 +90,49 @@ public record ClipConfig(
             throw new CheckpointException(w.source() + ": visual.positional_embedding has " + posRows + " rows, not a square grid plus the class token");
         int embed = (int) w.shape("visual.proj")[1];
         int vLayers = w.countBlocks("visual.transformer.resblocks.");
+        int vMlp = (int) w.shape("visual.transformer.resblocks.0.mlp.c_fc.weight")[0];
+        int vHeads = arch.visionHeads() != null ? arch.visionHeads() : Math.max(1, vWidth / 64);
+        if (vHeads < 1 || vWidth % vHeads != 0)
+            throw new CheckpointException(w.source() + ": the vision width " + vWidth + " is not divisible by the head count " + vHeads);
+        return withText(w, arch, embed, vWidth, vLayers, vHeads, vMlp, patch, grid, w.has("visual.ln_pre.weight"),
+                w.has("visual.transformer.resblocks.0.ls_1.gamma"), null);
+    }
+
+    /** ModifiedResNet: width = layer1's planes, heads = width * 32 / 64 unless stated, input = 32 x the attention pool's grid. */
+    private static ClipConfig inferResNet(StateDict w, ArchSpec arch) {
+        int[] layers = new int[4];
+        for (int s = 0; s < 4; s++) layers[s] = w.countBlocks("visual.layer" + (s + 1) + ".");
+        int width = (int) w.shape("visual.layer1.0.conv1.weight")[0];
+        long posRows = w.shape("visual.attnpool.positional_embedding")[0];
+        int grid = (int) Math.round(Math.sqrt(posRows - 1));
+        if ((long) grid * grid + 1 != posRows)
+            throw new CheckpointException(w.source() + ": visual.attnpool.positional_embedding has " + posRows + " rows, not a square grid plus the mean token");
+        int embed = (int) w.shape("visual.attnpool.c_proj.weight")[0];
+        int heads = arch.visionHeads() != null ? arch.visionHeads() : Math.max(1, width * 32 / 64);
+        if (heads < 1 || width * 32 % heads != 0)
+            throw new CheckpointException(w.source() + ": the ResNet feature width " + width * 32 + " is not divisible by the head count " + heads);
+        int blocks = layers[0] + layers[1] + layers[2] + layers[3];
+        return withText(w, arch, embed, width, blocks, heads, 0, 32, grid, false, false, layers);
+    }
+
+    private static ClipConfig withText(StateDict w, ArchSpec arch, int embed, int vWidth, int vLayers, int vHeads, int vMlp, int patch, int grid,
+                                       boolean lnPre, boolean visionLayerScale, int[] resnetLayers) {
         int tLayers = w.countBlocks("transformer.resblocks.");
         if (vLayers == 0 || tLayers == 0) throw new CheckpointException(w.source() + ": no transformer blocks found");
         int tWidth = (int) w.shape("ln_final.weight")[0];
         long[] tok = w.shape("token_embedding.weight");
         int context = (int) w.shape("positional_embedding")[0];
-        int vMlp = (int) w.shape("visual.transformer.resblocks.0.mlp.c_fc.weight")[0];
         int tMlp = (int) w.shape("transformer.resblocks.0.mlp.c_fc.weight")[0];
-        int vHeads = visionHeadsOverride > 0 ? visionHeadsOverride : Math.max(1, vWidth / 64);
-        int tHeads = textHeadsOverride > 0 ? textHeadsOverride : Math.max(1, tWidth / 64);
-        if (vWidth % vHeads != 0 || tWidth % tHeads != 0)
-            throw new CheckpointException(w.source() + ": widths " + vWidth + "/" + tWidth + " are not divisible by the head counts " + vHeads + "/" + tHeads);
+        int tHeads = arch.textHeads() != null ? arch.textHeads() : Math.max(1, tWidth / 64);
+        if (tHeads < 1 || tWidth % tHeads != 0)
+            throw new CheckpointException(w.source() + ": the text width " + tWidth + " is not divisible by the head count " + tHeads);
+        TextProjection proj = w.has("text_projection.weight") ? TextProjection.LINEAR_BIAS
+                : w.has("text_projection") ? TextProjection.MATRIX : TextProjection.NONE;
+        if (proj == TextProjection.NONE && tWidth != embed)
+            throw new CheckpointException(w.source() + ": missing tensor 'text_projection' (the text width " + tWidth + " is not the embedding size " + embed + ")");
         return new ClipConfig(embed, vWidth, vLayers, vHeads, vMlp, patch, grid, tWidth, tLayers, tHeads, tMlp, context, (int) tok[0],
-                visionAct, textAct, eps);
+                arch.visionAct(), arch.textAct(), arch.eps(), lnPre, arch.visionPool(), arch.visionLnAfterPool(), visionLayerScale,
+                arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj, resnetLayers);
     }
 
     /** The sizes written to sidecars (snake_case keys in JSON). */

@@ -23,9 +23,11 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * CLIP ViT inference on LibTorch ops: the image tower (patch convolution, class token, pre-LN transformer,
- * ln_post on the class token, projection) and the text tower (causal transformer, ln_final, the feature at the
- * end token = argmax of the ids, projection). Float32 on the CPU. Text batches are trimmed to their longest
- * sequence: with the causal mask, positions after a row's end token cannot change its feature.
+ * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
+ * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
+ * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
+ * says. Float32 on the CPU. Causal text batches are trimmed to their longest sequence: with the causal mask,
+ * positions after a row's pooled token cannot change its feature.
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -37,41 +39,51 @@ public final class ClipModel {
     private final Checkpoint checkpoint;
     private final ClipConfig cfg;
     private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
-    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj;
+    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
+    private final ResNetTower resnet;
     private final float logitScale;
+    private final Float logitBias;
     private int threads;
     private ExecutorService pool;
 
-    /** One pre-LN residual block: x += attn(ln_1(x)); x += mlp(ln_2(x)). */
+    /** One pre-LN residual block: x += ls_1 * attn(ln_1(x)); x += ls_2 * mlp(ln_2(x)) (layer scales null when absent). */
     private record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
-                         Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB) {}
+                         Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB, Tensor ls1, Tensor ls2) {}
 
     private ClipModel(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
         this.cfg = checkpoint.config();
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
-        conv1 = w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch());
-        classEmbedding = w.get("visual.class_embedding", vw);
-        visualPos = w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw);
-        lnPreW = w.get("visual.ln_pre.weight", vw);
-        lnPreB = w.get("visual.ln_pre.bias", vw);
-        lnPostW = w.get("visual.ln_post.weight", vw);
-        lnPostB = w.get("visual.ln_post.bias", vw);
-        visualProj = w.get("visual.proj", vw, e);
+        resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
+        boolean vit = resnet == null;
+        conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
+        classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
+        visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
+        lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
+        lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
+        lnPostW = vit ? w.get("visual.ln_post.weight", vw) : null;
+        lnPostB = vit ? w.get("visual.ln_post.bias", vw) : null;
+        visualProj = vit ? w.get("visual.proj", vw, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
         textPos = w.get("positional_embedding", cfg.contextLength(), tw);
         lnFinalW = w.get("ln_final.weight", tw);
         lnFinalB = w.get("ln_final.bias", tw);
-        textProj = w.get("text_projection", tw, e);
-        visionBlocks = blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp());
-        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp());
+        textProj = switch (cfg.textProjection()) {
+            case MATRIX -> w.get("text_projection", tw, e);
+            case LINEAR_BIAS -> w.get("text_projection.weight", e, tw);
+            case NONE -> null;
+        };
+        textProjBias = cfg.textProjection() == ClipConfig.TextProjection.LINEAR_BIAS ? w.get("text_projection.bias", e) : null;
+        visionBlocks = vit ? blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale()) : null;
+        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
+        logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
         setThreads(0);
     }
 
-    private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp) {
+    private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp, boolean layerScale) {
         Block[] out = new Block[layers];
         for (int i = 0; i < layers; i++) {
             String p = prefix + i + ".";
@@ -80,7 +92,8 @@ public final class ClipModel {
                     w.get(p + "attn.out_proj.weight", d, d), w.get(p + "attn.out_proj.bias", d),
                     w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
                     w.get(p + "mlp.c_fc.weight", mlp, d), w.get(p + "mlp.c_fc.bias", mlp),
-                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d));
+                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d),
+                    layerScale ? w.get(p + "ls_1.gamma", d) : null, layerScale ? w.get(p + "ls_2.gamma", d) : null);
         }
         return out;
     }
@@ -88,6 +101,11 @@ public final class ClipModel {
     /** Loads a checkpoint in any supported format (see {@link CheckpointFormat}). */
     public static ClipModel load(Path path) {
         return new ClipModel(Checkpoint.load(path));
+    }
+
+    /** Loads a checkpoint whose architecture is named (an open_clip model name or config file; null: the checkpoint's own). */
+    public static ClipModel load(Path path, String arch) {
+        return new ClipModel(Checkpoint.load(path, arch));
     }
 
     public static ClipModel of(Checkpoint checkpoint) {
@@ -131,6 +149,11 @@ public final class ClipModel {
         return logitScale;
     }
 
+    /** SigLIP's logit_bias (logits = scale * cosine + bias, read as independent sigmoids), or null for CLIP's softmax. */
+    public Float logitBias() {
+        return logitBias;
+    }
+
     // ---------------------------------------------------------------- images
 
     /** Image embeddings [count, embedDim] of preprocessed pixels [count, 3, S, S] (row-major). */
@@ -144,15 +167,19 @@ public final class ClipModel {
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
+        if (resnet != null) return resnet.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
         x = x.flatten(2, 3).transpose(1, 2);                       // [B, grid², W]
         Tensor cls = classEmbedding.view(1, 1, width).expand(b, 1, width);
         x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos); // [B, grid²+1, W]
-        x = layerNorm(x, lnPreW, lnPreB);
+        if (lnPreW != null) x = layerNorm(x, lnPreW, lnPreB);
         for (Block blk : visionBlocks) x = block(x, blk, cfg.visionHeads(), cfg.visionActivation(), false);
-        x = layerNorm(x.select(1, 0), lnPostW, lnPostB);
+        // open_clip: ln_post on every token then pool, or (final_ln_after_pool) pool then ln_post
+        if (!cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
+        x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
+        if (cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
         return x.matmul(visualProj);
     }
 
@@ -171,33 +198,51 @@ public final class ClipModel {
                 Tensors.toFloats(encodeTextsTensor(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
     }
 
-    /** Text embeddings as a tensor; call inside a PointerScope. */
+    /**
+     * Text embeddings as a tensor; call inside a PointerScope. Rows are trimmed to the last pooled position only
+     * when the mask is causal and the pooled position is not the last one: then later positions cannot change it.
+     */
     private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
-        if (contextLength > cfg.contextLength())
-            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + cfg.contextLength());
-        long[] eot = new long[rows];
+        int fullContext = cfg.contextLength();
+        if (contextLength > fullContext)
+            throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + fullContext);
+        long[] pooled = new long[rows];
         int longest = 1;
         for (int r = 0; r < rows; r++) {
-            int best = 0;
+            int best = 0, firstEos = -1;
             for (int i = 0; i < contextLength; i++) {
                 long id = ids[r * contextLength + i];
                 if (id < 0 || id >= cfg.vocabSize())
                     throw new ClipMatchException("token id " + id + " (row " + r + ") is outside the model's vocabulary of " + cfg.vocabSize());
                 if (id > ids[r * contextLength + best]) best = i;
+                if (id == cfg.eosId() && firstEos < 0) firstEos = i;
             }
-            eot[r] = best;
-            longest = Math.max(longest, best + 1);
+            pooled[r] = switch (cfg.textPool()) {
+                case ARGMAX -> best;
+                case FIRST -> 0;
+                case LAST -> fullContext - 1;
+                case EOS -> Math.max(firstEos, 0); // open_clip: argmax of (ids == eos_id), 0 when absent
+            };
+            longest = (int) Math.max(longest, pooled[r] + 1);
         }
-        int len = trim ? longest : contextLength;
-        Tensor idTensor = Tensors.fromLongs(ids, rows, contextLength);
-        if (len < contextLength) idTensor = idTensor.narrow(1, 0, len);
-        Tensor x = torch.embedding(tokenEmbedding, idTensor).add_(textPos.narrow(0, 0, len)); // [B, L, W]
-        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), true);
+        boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
+        int len = trimmable ? Math.min(longest, contextLength) : fullContext;
+        long[] padded = ids;
+        if (contextLength != len) { // zero-padded to the model's context (as open_clip's tokenizer) or cut to the trimmed length
+            padded = new long[rows * len];
+            for (int r = 0; r < rows; r++) System.arraycopy(ids, r * contextLength, padded, r * len, Math.min(len, contextLength));
+        }
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(padded, rows, len)).add_(textPos.narrow(0, 0, len)); // [B, L, W]
+        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), cfg.causal());
         x = layerNorm(x, lnFinalW, lnFinalB);
         long[] flat = new long[rows];
-        for (int r = 0; r < rows; r++) flat[r] = (long) r * len + eot[r];
+        for (int r = 0; r < rows; r++) flat[r] = (long) r * len + pooled[r];
         x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
-        return x.matmul(textProj);
+        return switch (cfg.textProjection()) {
+            case MATRIX -> x.matmul(textProj);
+            case LINEAR_BIAS -> torch.linear(x, textProj, new TensorOptional(textProjBias));
+            case NONE -> x;
+        };
     }
 
     // ---------------------------------------------------------------- shared
@@ -261,9 +306,11 @@ public final class ClipModel {
         Tensor a = torch.scaled_dot_product_attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2),
                 new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
         a = a.transpose(1, 2).reshape(b, l, d);
-        x = x.add(torch.linear(a, blk.outW(), new TensorOptional(blk.outB())));
+        Tensor attn = torch.linear(a, blk.outW(), new TensorOptional(blk.outB()));
+        x = x.add(blk.ls1() != null ? attn.mul_(blk.ls1()) : attn);
         Tensor h = torch.linear(layerNorm(x, blk.ln2W(), blk.ln2B()), blk.fcW(), new TensorOptional(blk.fcB()));
         h = act == ClipConfig.Activation.QUICK_GELU ? h.mul_(torch.sigmoid(h.mul(new Scalar(1.702f)))) : torch.gelu(h);
-        return x.add_(torch.linear(h, blk.projW(), new TensorOptional(blk.projB())));
+        Tensor mlp = torch.linear(h, blk.projW(), new TensorOptional(blk.projB()));
+        return x.add_(blk.ls2() != null ? mlp.mul_(blk.ls2()) : mlp);
     }
 }

@@ -26,6 +26,10 @@ public final class StateDict {
         return tensors.containsKey(name);
     }
 
+    public boolean keysStartingWith(String prefix) {
+        return tensors.keySet().stream().anyMatch(k -> k.startsWith(prefix));
+    }
+
     public Map<String, Tensor> tensors() {
         return tensors;
     }

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 final class CacheKeys {
     private CacheKeys() {}
 
-    /** {@code <cache>/embeddings/<checkpoint sha256, 16 hex>-<preprocessing preset>/}: images.bin and texts.bin. */
+    /** {@code <cache>/embeddings/<ClipMatch.cacheKey()>-<preprocessing preset>/}: images.bin and texts.bin. */
     static Path dir(Path cacheRoot, ClipMatch clip) {
-        return cacheRoot.resolve("embeddings").resolve(clip.checkpointSha256().substring(0, 16) + "-" + clip.presetName());
+        return cacheRoot.resolve("embeddings").resolve(clip.cacheKey() + "-" + clip.presetName());
     }
 
     /** A caption's key: SHA-256 of "text\0" + its UTF-8 bytes (an image's key is the SHA-256 of its file). */

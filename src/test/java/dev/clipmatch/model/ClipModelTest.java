@@ -131,13 +131,14 @@ class ClipModelTest {
         float[] gelu = Npy.readFloats(TinyModels.resource("image_embeds_gelu.npy")).data();
         float[] geluText = Npy.readFloats(TinyModels.resource("text_embeds_gelu.npy")).data();
         Path openClip = Files.createDirectories(dir.resolve("open_clip"));
-        Files.copy(TinyModels.openClip(), openClip.resolve("open_clip_model.safetensors"));
-        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": {\"embed_dim\": 64}}");
+        Files.copy(TinyModels.openClipFile(), openClip.resolve("open_clip_model.safetensors"));
+        String quickGelu = Files.readString(Path.of(TinyModels.openClipArch()));
+        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": " + quickGelu.replace("\"quick_gelu\": true", "\"quick_gelu\": false") + "}");
         ClipModel m = ClipModel.load(openClip);
         assertEquals(ClipConfig.Activation.GELU, m.config().visionActivation());
         assertTrue(maxAbsDiff(m.encodeImages(px.data(), px.rows()), gelu) < TOL, "open_clip GELU images");
         assertTrue(maxAbsDiff(m.encodeTexts(ids, ids.length / 77, 77), geluText) < TOL, "open_clip GELU texts");
-        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": {\"quick_gelu\": true}}");
+        Files.writeString(openClip.resolve("open_clip_config.json"), "{\"model_cfg\": " + quickGelu + "}");
         assertTrue(maxAbsDiff(ClipModel.load(openClip).encodeImages(px.data(), px.rows()), TinyModels.imageEmbeds().data()) < TOL, "quick_gelu");
 
         Path hf = Files.createDirectories(dir.resolve("hf"));

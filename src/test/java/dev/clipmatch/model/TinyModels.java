@@ -35,6 +35,9 @@ public final class TinyModels {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
             gunzip(resource("tiny-openai.pt.gz"), dir.resolve("tiny-openai.pt"));
             gunzip(resource("tiny-openclip.safetensors.gz"), dir.resolve("tiny-openclip.safetensors"));
+            Files.createDirectories(dir.resolve("tiny-openclip"));
+            Files.copy(dir.resolve("tiny-openclip.safetensors"), dir.resolve("tiny-openclip/open_clip_model.safetensors"));
+            Files.writeString(dir.resolve("tiny-openclip/open_clip_config.json"), "{\"model_cfg\": " + Files.readString(resource("tiny-openclip-arch.json")) + "}");
             Files.createDirectories(dir.resolve("tiny-hf"));
             Files.copy(resource("tiny-hf/config.json"), dir.resolve("tiny-hf/config.json"));
             gunzip(resource("tiny-hf/model.safetensors.gz"), dir.resolve("tiny-hf/model.safetensors"));
@@ -49,8 +52,19 @@ public final class TinyModels {
         return dir().resolve("tiny-openai.pt");
     }
 
+    /** The open_clip hub folder form: open_clip_config.json + open_clip_model.safetensors. */
     public static Path openClip() {
+        return dir().resolve("tiny-openclip");
+    }
+
+    /** The bare state dict (which needs {@link #openClipArch()} to be run). */
+    public static Path openClipFile() {
         return dir().resolve("tiny-openclip.safetensors");
+    }
+
+    /** The tiny model's architecture as an open_clip model config file (QuickGELU, 2 + 1 heads). */
+    public static String openClipArch() {
+        return resource("tiny-openclip-arch.json").toString();
     }
 
     public static Path hfDir() {
