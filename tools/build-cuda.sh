@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build="${1:-target/native-cuda}"
 command -v nvcc >/dev/null || { echo "build-cuda: nvcc not found on PATH" >&2; exit 1; }
 start=$(date +%s)
-cmake -S src/main/cpp -B "$build" -DCMAKE_BUILD_TYPE=Release -DCLIPMATCH_CUDA=ON -DCLIPMATCH_TESTS=ON >/dev/null
+cmake -S src/main/cpp -B "$build" -DCMAKE_BUILD_TYPE=Release -DCLIPMATCH_CUDA=ON -DCLIPMATCH_TESTS=ON -DCLIPMATCH_BENCH=ON >/dev/null
 cmake --build "$build" -j "${JOBS:-$(nproc)}"
 echo "build-cuda: built $build/libclipmatch_cuda.so, clipmatch_cuda_tests, clipmatch_cuda_bench in $(( $(date +%s) - start )) s"
 "$build/clipmatch_cuda_tests"

@@ -98,17 +98,17 @@ class CudaKernels:
 
 
 class CpuKernels:
-    """ctypes binding of the CPU library (C++ names of kernels.h, Itanium-mangled): the oracle of --self-test."""
+    """ctypes binding of the CPU library (plain C names of kernels.h): the oracle of --self-test."""
 
     def __init__(self, path):
         self.lib = ctypes.CDLL(os.path.abspath(path))
-        self.last_error = self.lib._ZN9clipmatch13cm_last_errorEv
+        self.last_error = self.lib.cm_last_error
         self.last_error.restype = ctypes.c_char_p
-        self.rank_fn = self.lib._ZN9clipmatch7cm_rankEPKflS1_llPKlS3_iPlS4_
+        self.rank_fn = self.lib.cm_rank
         self.rank_fn.argtypes, self.rank_fn.restype = [P, I64, P, I64, I64, P, P, INT, P, P], INT
-        self.bidi_fn = self.lib._ZN9clipmatch21cm_rank_bidirectionalEPKflS1_llPKliPlS4_
+        self.bidi_fn = self.lib.cm_rank_bidirectional
         self.bidi_fn.argtypes, self.bidi_fn.restype = [P, I64, P, I64, I64, P, INT, P, P], INT
-        self.topk_fn = self.lib._ZN9clipmatch7cm_topkEPKflS1_llliPfPl
+        self.topk_fn = self.lib.cm_topk
         self.topk_fn.argtypes, self.topk_fn.restype = [P, I64, P, I64, I64, I64, INT, P, P], INT
 
     def _check(self, rc):

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 #include <new>
+#include <string>
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -14,6 +15,13 @@
 
 namespace clipmatch {
 namespace {
+
+thread_local std::string last_error;
+
+int fail(int code, const char* message) {
+  last_error = message;
+  return code;
+}
 
 constexpr int kPrecisionBits = 22;                      // Pillow: 32 - 8 bits of result - 2 bits of headroom
 constexpr int32_t kHalf = 1 << (kPrecisionBits - 1);    // rounding term
@@ -172,20 +180,24 @@ bool valid_pass(const int32_t* bounds, const int32_t* coeffs, int64_t n, int64_t
 
 }  // namespace
 
-int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int64_t row_stride,
+extern "C" int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int64_t row_stride,
                          int pixel_stride, int channels, const int32_t* channel_source,
                          int64_t out_w, const int32_t* h_bounds, const int32_t* h_coeffs, int64_t h_taps,
                          int64_t out_h, const int32_t* v_bounds, const int32_t* v_coeffs, int64_t v_taps,
                          const float* lut, float* out) {
-  if (src == nullptr || lut == nullptr || out == nullptr || channel_source == nullptr) return CM_IMAGE_ERR_ARGUMENT;
+  if (src == nullptr || lut == nullptr || out == nullptr || channel_source == nullptr)
+    return fail(CM_ERR_ARGUMENT, "resample: null pointer");
   if (width < 1 || height < 1 || (channels != 1 && channels != 3) || pixel_stride < channels || pixel_stride > 4 ||
       (channels == 3 && pixel_stride == 2) ||
       row_stride < width * pixel_stride)
-    return CM_IMAGE_ERR_ARGUMENT;
+    return fail(CM_ERR_ARGUMENT, "resample: bad source layout (size, channels or strides)");
   for (int p = 0; p < 3; ++p)
-    if (channel_source[p] < 0 || channel_source[p] >= channels) return CM_IMAGE_ERR_ARGUMENT;
-  if (!valid_pass(h_bounds, h_coeffs, out_w, h_taps, width) || !valid_pass(v_bounds, v_coeffs, out_h, v_taps, height))
-    return CM_IMAGE_ERR_ARGUMENT;
+    if (channel_source[p] < 0 || channel_source[p] >= channels)
+      return fail(CM_ERR_ARGUMENT, "resample: channel source outside the source's channels");
+  if (!valid_pass(h_bounds, h_coeffs, out_w, h_taps, width))
+    return fail(CM_ERR_ARGUMENT, "resample: bad horizontal pass (bounds outside the source or bad taps)");
+  if (!valid_pass(v_bounds, v_coeffs, out_h, v_taps, height))
+    return fail(CM_ERR_ARGUMENT, "resample: bad vertical pass (bounds outside the source or bad taps)");
 
   // Only the source rows that some output row reads go through the horizontal pass.
   int64_t y0 = height, y1 = 0;
@@ -224,15 +236,17 @@ int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int6
       }
     }
   } catch (const std::bad_alloc&) {
-    return CM_IMAGE_ERR_MEMORY;
+    return fail(CM_ERR_MEMORY, "resample: out of memory");
   }
-  return CM_IMAGE_OK;
+  return CM_OK;
 }
 
-int cm_image_use_isa(int isa) {
-  if (!isa_available(isa)) return CM_IMAGE_ERR_ARGUMENT;
+extern "C" int cm_image_use_isa(int isa) {
+  if (!isa_available(isa)) return fail(CM_ERR_ARGUMENT, "use_isa: unknown instruction set, or this CPU lacks it");
   chosen_isa.store(isa);
-  return CM_IMAGE_OK;
+  return CM_OK;
 }
+
+extern "C" const char* cm_image_last_error(void) { return last_error.c_str(); }
 
 }  // namespace clipmatch

@@ -52,7 +52,7 @@ void count_columns(const float* s, int64_t n, int64_t image, const float* text_b
 
 }  // namespace
 
-int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim,
+extern "C" int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim,
             const int64_t* pos_offsets, const int64_t* pos_indices, int normalize, int64_t* ranks,
             int64_t* best_positive) {
   if (int rc = cpu::check_matrix(queries, nq, dim, "rank queries")) return rc;
@@ -92,7 +92,7 @@ int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, in
   return CM_OK;
 }
 
-int cm_rank_bidirectional(const float* images, int64_t n_images, const float* texts, int64_t n_texts, int64_t dim,
+extern "C" int cm_rank_bidirectional(const float* images, int64_t n_images, const float* texts, int64_t n_texts, int64_t dim,
                           const int64_t* text_image, int normalize, int64_t* image_ranks, int64_t* text_ranks) {
   if (int rc = cpu::check_matrix(images, n_images, dim, "rank images")) return rc;
   if (int rc = cpu::check_matrix(texts, n_texts, dim, "rank texts")) return rc;
@@ -155,7 +155,7 @@ int cm_rank_bidirectional(const float* images, int64_t n_images, const float* te
   return CM_OK;
 }
 
-int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
+extern "C" int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
                          int64_t n_texts, int64_t text_offset, int64_t dim, const float* image_best,
                          const int64_t* image_best_text, const float* text_best, const int64_t* text_image,
                          int64_t* image_counts, int64_t* text_counts) {
@@ -186,7 +186,7 @@ int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_of
   return CM_OK;
 }
 
-int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
+extern "C" int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
                       int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks) {
   if (scores == nullptr || rows == nullptr || cols == nullptr || col_image == nullptr || image_ranks == nullptr ||
       text_ranks == nullptr)

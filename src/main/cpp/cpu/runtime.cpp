@@ -132,9 +132,9 @@ int check_matrix(const void* p, int64_t rows, int64_t dim, const char* what) {
 
 }  // namespace cpu
 
-const char* cm_last_error() { return cpu::last_error.c_str(); }
+extern "C" const char* cm_last_error(void) { return cpu::last_error.c_str(); }
 
-int cm_set_threads(int n) {
+extern "C" int cm_set_threads(int n) {
   cpu::pool().resize(n <= 0 ? cpu::default_threads() : n);
   return cpu::pool().size();
 }

@@ -6,7 +6,7 @@
 
 namespace clipmatch {
 
-int cm_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim, int normalize, float scale,
+extern "C" int cm_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim, int normalize, float scale,
                   int softmax, float* out) {
   if (int rc = cpu::check_matrix(a, n, dim, "similarity queries")) return rc;
   if (int rc = cpu::check_matrix(b, m, dim, "similarity candidates")) return rc;

@@ -85,7 +85,7 @@ void for_each_score_block(const float* q, int64_t nq, const float* c, int64_t nc
 
 }  // namespace cpu
 
-int cm_normalize_rows(float* x, int64_t rows, int64_t dim) {
+extern "C" int cm_normalize_rows(float* x, int64_t rows, int64_t dim) {
   if (int rc = cpu::check_matrix(x, rows, dim, "normalize")) return rc;
   int64_t first_bad = -1;
   std::vector<int64_t> per_worker(cpu::workers(), -1);

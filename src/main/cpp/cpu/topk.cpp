@@ -36,7 +36,7 @@ void sift_up(float* s, int64_t* idx, int64_t at) {
 
 }  // namespace
 
-int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k, int normalize,
+extern "C" int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k, int normalize,
             float* scores, int64_t* indices) {
   if (int rc = cpu::check_matrix(queries, nq, dim, "topk queries")) return rc;
   if (int rc = cpu::check_matrix(cands, nc, dim, "topk candidates")) return rc;

@@ -16,9 +16,7 @@
 
 #include <stdint.h>
 
-#define CM_IMAGE_OK 0
-#define CM_IMAGE_ERR_ARGUMENT 1
-#define CM_IMAGE_ERR_MEMORY 2
+#include "clipmatch/status.h"
 
 // Instruction sets of the horizontal pass, all bit-identical; tests force each one in turn.
 #define CM_IMAGE_ISA_BEST 0
@@ -26,18 +24,23 @@
 #define CM_IMAGE_ISA_SSE41 2
 #define CM_IMAGE_ISA_AVX2 3
 
-namespace clipmatch {
+#ifdef __cplusplus
+extern "C" {
+#endif
 
-int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int64_t row_stride,
+// Returns a status code of status.h; the reason of a failure is cm_image_last_error().
+CM_API int cm_image_resample_u8(const uint8_t* src, int64_t width, int64_t height, int64_t row_stride,
                          int pixel_stride, int channels, const int32_t* channel_source,
                          int64_t out_w, const int32_t* h_bounds, const int32_t* h_coeffs, int64_t h_taps,
                          int64_t out_h, const int32_t* v_bounds, const int32_t* v_coeffs, int64_t v_taps,
                          const float* lut, float* out);
 
 // Process-wide choice of the horizontal pass's instruction set (default CM_IMAGE_ISA_BEST: the best the CPU
-// has). Returns CM_IMAGE_ERR_ARGUMENT, changing nothing, when the CPU lacks the requested one.
-int cm_image_use_isa(int isa);
+// has). Returns CM_ERR_ARGUMENT, changing nothing, when the CPU lacks the requested one.
+CM_API int cm_image_use_isa(int isa);
 
-}  // namespace clipmatch
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,45 +13,41 @@
 // - Rank of a query = number of candidates whose score is strictly higher than the query's best positive,
 //   an equal score counting as higher only when the candidate index is lower (open_clip's tie rule). The
 //   best positive is the positive with the highest score, the lowest index among equals.
-// - Every function returns CM_OK (0) or an error code; cm_last_error() describes the last failure of the
+// - Every function returns a status code of status.h; cm_last_error() describes the last failure of the
 //   calling thread. No function keeps a pointer after it returns.
 #ifndef CLIPMATCH_KERNELS_H
 #define CLIPMATCH_KERNELS_H
 
 #include <stdint.h>
 
-#define CM_OK 0
-#define CM_ERR_ARGUMENT 1
-#define CM_ERR_MEMORY 2
-#define CM_ERR_DEVICE 3
+#include "clipmatch/status.h"
 
-namespace clipmatch {
-
-// Message of the calling thread's last error ("" if none).
-const char* cm_last_error();
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 // Worker threads for the CPU kernels (n <= 0: one per core). Returns the number now in use.
-int cm_set_threads(int n);
+CM_API int cm_set_threads(int n);
 
 // In place: each of `rows` rows of `dim` floats becomes row / ||row||. A zero row is an error.
-int cm_normalize_rows(float* x, int64_t rows, int64_t dim);
+CM_API int cm_normalize_rows(float* x, int64_t rows, int64_t dim);
 
 // out[i][j] = scale * score(a_i, b_j); with `softmax` != 0 each output row is then replaced by its softmax
 // (probabilities of the candidates b for query a_i). out is [n][m].
-int cm_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim,
+CM_API int cm_similarity(const float* a, int64_t n, const float* b, int64_t m, int64_t dim,
                   int normalize, float scale, int softmax, float* out);
 
 // Streaming rank (never materialises the n x m score matrix). Query q's positives are
 // pos_indices[pos_offsets[q] .. pos_offsets[q+1]) (candidate indices, at least one each).
 // ranks[q] = 0-based rank of its best positive; best_positive (may be null) receives that positive's index.
-int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim,
+CM_API int cm_rank(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim,
             const int64_t* pos_offsets, const int64_t* pos_indices, int normalize,
             int64_t* ranks, int64_t* best_positive);
 
 // Both retrieval directions in one pass over the image x text scores: text t belongs to image
 // text_image[t]; image i's positives are all texts t with text_image[t] == i (at least one each).
 // image_ranks[i] is the image->text rank, text_ranks[t] the text->image rank.
-int cm_rank_bidirectional(const float* images, int64_t n_images, const float* texts, int64_t n_texts,
+CM_API int cm_rank_bidirectional(const float* images, int64_t n_images, const float* texts, int64_t n_texts,
                           int64_t dim, const int64_t* text_image, int normalize,
                           int64_t* image_ranks, int64_t* text_ranks);
 
@@ -59,7 +55,7 @@ int cm_rank_bidirectional(const float* images, int64_t n_images, const float* te
 // rows[0..n_rows) and text columns cols[0..n_cols), both increasing; col_image[c] is the local row of text c's
 // image. Ranks are local to the sub-matrix, with the rules above (the sampled protocol's inner loop). Runs on
 // the calling thread: it is meant for many small concurrent calls.
-int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
+CM_API int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
                       int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks);
 
 // One block of a distributed rank (cm_rank_bidirectional cut into image x text blocks): for images
@@ -69,16 +65,18 @@ int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int6
 // (score text_best[j] at global image index text_image[j]). An equal score counts only for a lower global
 // candidate index, so summing a query's counts over all blocks gives exactly its cm_rank_bidirectional rank.
 // Rows are used as given (normalise them first). Thresholds and outputs are per block row (indexed from 0).
-int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
+CM_API int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
                          int64_t n_texts, int64_t text_offset, int64_t dim, const float* image_best,
                          const int64_t* image_best_text, const float* text_best, const int64_t* text_image,
                          int64_t* image_counts, int64_t* text_counts);
 
 // Streaming top-k: for each query the k best candidates, by score descending, ties by lower index.
 // scores and indices are [nq][k]; requires 1 <= k <= nc.
-int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,
+CM_API int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,
             int normalize, float* scores, int64_t* indices);
 
-}  // namespace clipmatch
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,7 @@ import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
+import dev.clipmatch.kernels.ScoreBackend;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -63,6 +64,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     SharedOptions.ThreadsOption threadsOption;
 
+    private ScoreBackend backend;
+
     @Override
     public Integer call() {
         protocol.check();
@@ -101,7 +104,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (im.dim() != tx.dim())
             throw new UserError(embeddings.images + " has dimension " + im.dim() + " but " + embeddings.texts + " has " + tx.dim());
         long[] map = mapping(im.rows(), tx.rows());
-        return new EmbeddingSource(im, tx, map, Backends.select(deviceOption.spelling(), System.err));
+        return new EmbeddingSource(im, tx, map, backend());
     }
 
     private MatrixSource loadMatrix(EmbeddingSource clip) {
@@ -110,7 +113,13 @@ public final class EvalCommand implements Callable<Integer> {
         if (clip != null && (n != clip.images() || m != clip.captions()))
             throw new UserError(comparison.similarity + ": score matrix is " + n + " x " + m + " but the embeddings have " + clip.images() + " images and "
                     + clip.captions() + " captions");
-        return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m));
+        return new MatrixSource(s.data(), n, m, clip != null ? clip.captionImage() : mapping(n, m), backend());
+    }
+
+    /** The device's kernels, chosen once (the choice may print a notice). */
+    private ScoreBackend backend() {
+        if (backend == null) backend = Backends.select(deviceOption.spelling(), System.err);
+        return backend;
     }
 
     private long[] mapping(int images, int captions) {

@@ -1,6 +1,5 @@
 package dev.clipmatch.eval;
 
-import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ReferenceKernels;
 import dev.clipmatch.kernels.ScoreBackend;
@@ -46,7 +45,7 @@ public final class EmbeddingSource implements ScoreSource {
     /** The full score matrix, for when many samples make scoring each one separately dearer than scoring all once. */
     public MatrixSource toMatrix() {
         float[] s = backend.similarity(images, captions, false, 1f, false);
-        return new MatrixSource(s, images.rows(), captions.rows(), captionImage);
+        return new MatrixSource(s, images.rows(), captions.rows(), captionImage, backend);
     }
 
     @Override
@@ -54,7 +53,7 @@ public final class EmbeddingSource implements ScoreSource {
         Embeddings im = gather(images, imageIdx), tx = gather(captions, captionIdx);
         float[] s = backend.similarity(im, tx, false, 1f, false);
         int[] rows = identity(imageIdx.length), cols = identity(captionIdx.length);
-        return CpuBackend.rankSubmatrix(s, captionIdx.length, rows, cols, captionLocalImage);
+        return backend.rankSubmatrix(s, captionIdx.length, rows, cols, captionLocalImage);
     }
 
     /** Multiply-adds to score one subset, for choosing how to score samples. */

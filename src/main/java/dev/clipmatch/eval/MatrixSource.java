@@ -1,6 +1,7 @@
 package dev.clipmatch.eval;
 
 import dev.clipmatch.kernels.CpuBackend;
+import dev.clipmatch.kernels.ScoreBackend;
 import dev.clipmatch.kernels.ScoreBackend.BidirectionalRanks;
 
 /** Scores held as a dense image x caption matrix: an exported one (e.g. NAAF) or one computed once from embeddings. */
@@ -9,13 +10,21 @@ public final class MatrixSource implements ScoreSource {
     private final int images;
     private final int captions;
     private final long[] captionImage;
+    private final ScoreBackend backend;
 
+    /** Ranked by the CPU kernels. */
     public MatrixSource(float[] scores, int images, int captions, long[] captionImage) {
+        this(scores, images, captions, captionImage, new CpuBackend());
+    }
+
+    /** Ranked by {@code backend} (the device chosen for the evaluation). */
+    public MatrixSource(float[] scores, int images, int captions, long[] captionImage, ScoreBackend backend) {
         if ((long) images * captions != scores.length) throw new IllegalArgumentException("score matrix is not " + images + " x " + captions);
         this.scores = scores;
         this.images = images;
         this.captions = captions;
         this.captionImage = captionImage;
+        this.backend = backend;
     }
 
     public float[] scores() {
@@ -45,11 +54,11 @@ public final class MatrixSource implements ScoreSource {
             cols[c] = c;
             colImage[c] = (int) captionImage[c];
         }
-        return CpuBackend.rankSubmatrix(scores, captions, rows, cols, colImage);
+        return backend.rankSubmatrix(scores, captions, rows, cols, colImage);
     }
 
     @Override
     public BidirectionalRanks subsetRanks(int[] images, int[] captions, int[] captionLocalImage) {
-        return CpuBackend.rankSubmatrix(scores, this.captions, images, captions, captionLocalImage);
+        return backend.rankSubmatrix(scores, this.captions, images, captions, captionLocalImage);
     }
 }

@@ -4,7 +4,6 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
-import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -12,14 +11,13 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@link ImagePreprocessor} calls it, after checking every argument.
  */
 @Platform(include = "clipmatch/image.h", link = "clipmatch_image")
-@Namespace("clipmatch")
 public final class ImageKernels {
     static {
         Loader.load();
     }
 
-    static final int OK = 0;
-    static final int ERR_MEMORY = 2;
+    /** Status codes of clipmatch/status.h. */
+    static final int OK = 0, ERR_MEMORY = 2;
     static final int ISA_BEST = 0, ISA_PORTABLE = 1, ISA_SSE41 = 2, ISA_AVX2 = 3;
 
     private ImageKernels() {}
@@ -31,4 +29,6 @@ public final class ImageKernels {
             @Cast("const float*") float[] lut, FloatPointer out);
 
     public static native int cm_image_use_isa(int isa);
+
+    public static native @Cast("const char*") String cm_image_last_error();
 }

@@ -165,7 +165,8 @@ public final class ImagePreprocessor {
         int rc = ImageKernels.cm_image_resample_u8(image.data(), width, height, (long) width * channels, channels, work, source,
                 size, h.bounds(), h.coeffs(), h.taps(), size, v.bounds(), v.coeffs(), v.taps(), lut, out);
         if (rc == ImageKernels.ERR_MEMORY) throw new ImageException(name + ": out of memory while resampling");
-        if (rc != ImageKernels.OK) throw new IllegalStateException("image kernel rejected its arguments (code " + rc + ") for " + name);
+        if (rc != ImageKernels.OK)
+            throw new IllegalStateException("image kernel rejected its arguments for " + name + ": " + ImageKernels.cm_image_last_error());
     }
 
     private static String firstLine(String message) {

@@ -1,9 +1,11 @@
 package dev.clipmatch.kernels;
 
-/** The native CPU kernels (always available): checks shapes, moves data across JNI, maps error codes to exceptions. */
-public final class CpuBackend implements ScoreBackend {
+/** The native CPU kernels (always available); argument checks and error mapping are {@link NativeBackend}'s. */
+public final class CpuBackend extends NativeBackend {
 
-    public CpuBackend() {}
+    public CpuBackend() {
+        super("native kernels", CpuKernels::cm_last_error, Integer.MAX_VALUE);
+    }
 
     /** Worker threads of the native kernels (n <= 0: one per core); returns the count in use. */
     public static int setThreads(int n) {
@@ -15,70 +17,39 @@ public final class CpuBackend implements ScoreBackend {
         return "cpu";
     }
 
-    static void check(int code) {
-        KernelErrors.check(code, CpuKernels::cm_last_error, "native kernels");
+    @Override
+    protected int nativeNormalizeRows(Embeddings e) {
+        return CpuKernels.cm_normalize_rows(e.data(), e.rows(), e.dim());
     }
 
     @Override
-    public void normalizeRows(Embeddings e) {
-        check(CpuKernels.cm_normalize_rows(e.data(), e.rows(), e.dim()));
+    protected int nativeSimilarity(Embeddings a, Embeddings b, int normalize, float scale, int softmax, float[] out) {
+        return CpuKernels.cm_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize, scale, softmax, out);
     }
 
     @Override
-    public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
-        KernelErrors.requireSameDim(a, b);
-        float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
-        check(CpuKernels.cm_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize ? 1 : 0, scale, softmax ? 1 : 0, out));
-        return out;
+    protected int nativeRank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, int normalize, long[] ranks) {
+        return CpuKernels.cm_rank(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), posOffsets,
+                posIndices, normalize, ranks, null);
     }
 
     @Override
-    public long[] rank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, boolean normalize) {
-        KernelErrors.requireSameDim(queries, candidates);
-        if (posOffsets.length != queries.rows() + 1) throw new IllegalArgumentException("positive offsets need one entry per query plus one");
-        if (posOffsets[queries.rows()] > posIndices.length) throw new IllegalArgumentException("positive offsets run past the indices");
-        long[] ranks = new long[queries.rows()];
-        check(CpuKernels.cm_rank(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), posOffsets, posIndices,
-                normalize ? 1 : 0, ranks, null));
-        return ranks;
+    protected int nativeRankBidirectional(Embeddings images, Embeddings texts, long[] textImage, int normalize, long[] imageRanks,
+            long[] textRanks) {
+        return CpuKernels.cm_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(), textImage,
+                normalize, imageRanks, textRanks);
     }
 
     @Override
-    public BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize) {
-        KernelErrors.requireSameDim(images, texts);
-        if (textImage.length != texts.rows()) throw new IllegalArgumentException("need one image index per text");
-        long[] imageRanks = new long[images.rows()], textRanks = new long[texts.rows()];
-        check(CpuKernels.cm_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(), textImage,
-                normalize ? 1 : 0, imageRanks, textRanks));
-        return new BidirectionalRanks(imageRanks, textRanks);
+    protected int nativeTopk(Embeddings queries, Embeddings candidates, int k, int normalize, float[] scores, long[] indices) {
+        return CpuKernels.cm_topk(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), k, normalize,
+                scores, indices);
     }
 
     @Override
-    public TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize) {
-        KernelErrors.requireSameDim(queries, candidates);
-        if (k < 1 || k > candidates.rows()) throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
-        int n = Math.multiplyExact(queries.rows(), k);
-        float[] scores = new float[n];
-        long[] indices = new long[n];
-        check(CpuKernels.cm_topk(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), k, normalize ? 1 : 0,
-                scores, indices));
-        return new TopK(scores, indices, queries.rows(), k);
-    }
-
-    /**
-     * Ranks of both directions inside a sub-matrix of a dense score matrix (see cm_rank_submatrix): image rows
-     * {@code rows} and text columns {@code cols}, both increasing, {@code colImage} the local row of each text's image.
-     */
-    public static BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage) {
-        long[] r = new long[rows.length], c = new long[cols.length], g = new long[cols.length];
-        for (int i = 0; i < rows.length; i++) r[i] = rows[i];
-        for (int j = 0; j < cols.length; j++) {
-            c[j] = cols[j];
-            g[j] = colImage[j];
-        }
-        long[] imageRanks = new long[rows.length], textRanks = new long[cols.length];
-        check(CpuKernels.cm_rank_submatrix(scores, ld, r, rows.length, c, cols.length, g, imageRanks, textRanks));
-        return new BidirectionalRanks(imageRanks, textRanks);
+    protected int nativeRankSubmatrix(float[] scores, long ld, long[] rows, long[] cols, long[] colImage, long[] imageRanks,
+            long[] textRanks) {
+        return CpuKernels.cm_rank_submatrix(scores, ld, rows, rows.length, cols, cols.length, colImage, imageRanks, textRanks);
     }
 
     /**

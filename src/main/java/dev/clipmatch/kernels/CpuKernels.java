@@ -4,17 +4,15 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
-import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h}).
+ * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h}, plain C symbols).
  * Callers go through {@link CpuBackend}, which checks arguments and turns error codes into exceptions. Java arrays
  * cross JNI as copies, which costs less than allocating native buffers for the many small calls of sampling;
  * {@code @Const} inputs are not copied back.
  */
 @Platform(include = "clipmatch/kernels.h", link = "clipmatch_kernels")
-@Namespace("clipmatch")
 public final class CpuKernels {
     static {
         Loader.load();

@@ -2,7 +2,7 @@ package dev.clipmatch.kernels;
 
 import java.util.function.Supplier;
 
-/** The error codes of kernels.h / kernels_cuda.h as Java exceptions, shared by the native back ends. */
+/** The status codes of clipmatch/status.h as Java exceptions, shared by the native back ends. */
 public final class KernelErrors {
     private KernelErrors() {}
 

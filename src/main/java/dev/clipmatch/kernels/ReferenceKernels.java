@@ -140,8 +140,9 @@ public final class ReferenceKernels implements ScoreBackend {
         return new TopK(scores, indices, q.rows(), k);
     }
 
-    /** Oracle of {@link CpuBackend#rankSubmatrix}: ranks inside a sub-matrix of a dense score matrix. */
-    public static BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage) {
+    /** Oracle of the native rankSubmatrix: ranks inside a sub-matrix of a dense score matrix. */
+    @Override
+    public BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage) {
         int n = rows.length, m = cols.length;
         long[] imageRanks = new long[n], textRanks = new long[m];
         for (int i = 0; i < n; i++) {

@@ -28,4 +28,11 @@ public interface ScoreBackend {
     BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize);
 
     TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize);
+
+    /**
+     * Ranks of both directions inside a sub-matrix of a dense score matrix (row-major, leading dimension {@code ld}):
+     * image rows {@code rows} and text columns {@code cols}, both increasing, {@code colImage} the local row of each
+     * text's image; the sampled protocol's inner step.
+     */
+    BidirectionalRanks rankSubmatrix(float[] scores, long ld, int[] rows, int[] cols, int[] colImage);
 }

@@ -118,12 +118,12 @@ class CpuKernelsTest {
             int[] cols = java.util.stream.IntStream.range(0, m).filter(c -> rng.nextInt(2) == 0 || c < rows.length).toArray();
             int[] colImage = new int[cols.length];
             for (int c = 0; c < cols.length; c++) colImage[c] = c < rows.length ? c : rng.nextInt(rows.length);
-            BidirectionalRanks want = ReferenceKernels.rankSubmatrix(scores, m, rows, cols, colImage);
-            BidirectionalRanks got = CpuBackend.rankSubmatrix(scores, m, rows, cols, colImage);
+            BidirectionalRanks want = ref.rankSubmatrix(scores, m, rows, cols, colImage);
+            BidirectionalRanks got = cpu.rankSubmatrix(scores, m, rows, cols, colImage);
             assertArrayEquals(want.imageRanks(), got.imageRanks(), "trial " + trial);
             assertArrayEquals(want.textRanks(), got.textRanks(), "trial " + trial);
         }
-        assertThrows(IllegalArgumentException.class, () -> CpuBackend.rankSubmatrix(new float[4], 2, new int[] {0, 1}, new int[] {0}, new int[] {0}),
+        assertThrows(IllegalArgumentException.class, () -> cpu.rankSubmatrix(new float[4], 2, new int[] {0, 1}, new int[] {0}, new int[] {0}),
                 "image 1 has no text");
     }
 

@@ -1,28 +1,28 @@
 package dev.clipmatch.kernels.cuda;
 
-import dev.clipmatch.ClipMatchException;
-import dev.clipmatch.UnsupportedFeatureException;
+import dev.clipmatch.kernels.CpuKernels;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.KernelErrors;
-import dev.clipmatch.kernels.ScoreBackend;
+import dev.clipmatch.kernels.NativeBackend;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 
 /**
- * The CUDA kernels behind {@link ScoreBackend}: float32 on CUDA cores in the canonical dot order of kernels.h,
+ * The CUDA kernels behind {@link dev.clipmatch.kernels.ScoreBackend}: float32 on CUDA cores in the canonical dot order of kernels.h,
  * so scores, ranks and top-K equal the CPU backend's bit for bit (softmax probabilities within a few ulp).
  * Reached only by reflection from {@code dev.clipmatch.kernels.Backends} ({@link #available()}, then the
  * constructor), so CPU-only runs never load it. Error codes become exceptions carrying the native message
  * (with CUDA's error text for device failures): IllegalArgumentException for bad arguments, OutOfMemoryError for
  * device memory, IllegalStateException for CUDA failures.
  */
-public final class CudaBackend implements ScoreBackend {
+public final class CudaBackend extends NativeBackend {
     private static final int MAX_K = 4096; // CM_CUDA_MAX_K
 
     private final String device;
 
     /** Binds to the current CUDA device; throws IllegalStateException naming the reason when there is none. */
     public CudaBackend() {
+        super("CUDA kernels", CudaKernels::cm_cuda_last_error, MAX_K);
         String reason = unavailableReason();
         if (reason != null) throw new IllegalStateException("no usable CUDA device: " + reason);
         try (BytePointer name = new BytePointer(256)) {
@@ -59,54 +59,44 @@ public final class CudaBackend implements ScoreBackend {
     }
 
     @Override
-    public void normalizeRows(Embeddings e) {
-        check(CudaKernels.cm_cuda_normalize_rows(e.data(), e.rows(), e.dim()));
+    protected int nativeNormalizeRows(Embeddings e) {
+        return CudaKernels.cm_cuda_normalize_rows(e.data(), e.rows(), e.dim());
     }
 
     @Override
-    public float[] similarity(Embeddings a, Embeddings b, boolean normalize, float scale, boolean softmax) {
-        KernelErrors.requireSameDim(a, b);
-        float[] out = new float[Math.multiplyExact(a.rows(), b.rows())];
-        check(CudaKernels.cm_cuda_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize ? 1 : 0, scale,
-                softmax ? 1 : 0, out));
-        return out;
+    protected int nativeSimilarity(Embeddings a, Embeddings b, int normalize, float scale, int softmax, float[] out) {
+        return CudaKernels.cm_cuda_similarity(a.data(), a.rows(), b.data(), b.rows(), a.dim(), normalize, scale, softmax, out);
     }
 
     @Override
-    public long[] rank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, boolean normalize) {
-        KernelErrors.requireSameDim(queries, candidates);
-        if (posOffsets.length != queries.rows() + 1)
-            throw new IllegalArgumentException("positive offsets need one entry per query plus one");
-        if (posOffsets[queries.rows()] > posIndices.length)
-            throw new IllegalArgumentException("positive offsets run past the indices");
-        long[] ranks = new long[queries.rows()];
-        check(CudaKernels.cm_cuda_rank(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(),
-                posOffsets, posIndices, normalize ? 1 : 0, ranks, null));
-        return ranks;
+    protected int nativeRank(Embeddings queries, Embeddings candidates, long[] posOffsets, long[] posIndices, int normalize, long[] ranks) {
+        return CudaKernels.cm_cuda_rank(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(),
+                posOffsets, posIndices, normalize, ranks, null);
     }
 
     @Override
-    public BidirectionalRanks rankBidirectional(Embeddings images, Embeddings texts, long[] textImage, boolean normalize) {
-        KernelErrors.requireSameDim(images, texts);
-        if (textImage.length != texts.rows()) throw new IllegalArgumentException("need one image index per text");
-        long[] imageRanks = new long[images.rows()], textRanks = new long[texts.rows()];
-        check(CudaKernels.cm_cuda_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(),
-                textImage, normalize ? 1 : 0, imageRanks, textRanks));
-        return new BidirectionalRanks(imageRanks, textRanks);
+    protected int nativeRankBidirectional(Embeddings images, Embeddings texts, long[] textImage, int normalize, long[] imageRanks,
+            long[] textRanks) {
+        return CudaKernels.cm_cuda_rank_bidirectional(images.data(), images.rows(), texts.data(), texts.rows(), images.dim(),
+                textImage, normalize, imageRanks, textRanks);
     }
 
     @Override
-    public TopK topk(Embeddings queries, Embeddings candidates, int k, boolean normalize) {
-        KernelErrors.requireSameDim(queries, candidates);
-        if (k < 1 || k > candidates.rows())
-            throw new IllegalArgumentException("k = " + k + " is outside [1, " + candidates.rows() + "]");
-        if (k > MAX_K)
-            throw new UnsupportedFeatureException("k = " + k + " is above the CUDA kernels' limit of " + MAX_K, ClipMatchException.Remedy.CPU_DEVICE);
-        int n = Math.multiplyExact(queries.rows(), k);
-        float[] scores = new float[n];
-        long[] indices = new long[n];
-        check(CudaKernels.cm_cuda_topk(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), k,
-                normalize ? 1 : 0, scores, indices));
-        return new TopK(scores, indices, queries.rows(), k);
+    protected int nativeTopk(Embeddings queries, Embeddings candidates, int k, int normalize, float[] scores, long[] indices) {
+        return CudaKernels.cm_cuda_topk(queries.data(), queries.rows(), candidates.data(), candidates.rows(), queries.dim(), k,
+                normalize, scores, indices);
+    }
+
+    /**
+     * The sampled protocol's ranking step runs the CPU kernel: the sub-matrix is already on the host (it is the
+     * output of {@link #similarity(Embeddings, Embeddings, boolean, float, boolean)}, which ran on the GPU), ranking it is comparisons only, so the result is the
+     * same on any device, and a device round trip per small sample would cost more than the comparisons.
+     */
+    @Override
+    protected int nativeRankSubmatrix(float[] scores, long ld, long[] rows, long[] cols, long[] colImage, long[] imageRanks,
+            long[] textRanks) {
+        KernelErrors.check(CpuKernels.cm_rank_submatrix(scores, ld, rows, rows.length, cols, cols.length, colImage, imageRanks,
+                textRanks), CpuKernels::cm_last_error, "native kernels");
+        return 0;
     }
 }

@@ -91,6 +91,23 @@ class CudaBackendTest {
         assertArrayEquals(wk.indices(), gk.indices());
         assertArrayEquals(wk.scores(), gk.scores());
         assertThrows(IllegalArgumentException.class, () -> cuda.topk(im, tx, texts + 1, true));
+        // The sampled protocol's step: a sub-matrix of the scores, ranked through the selected backend.
+        float[] scores = cuda.similarity(im, tx, true, 1f, false);
+        int[] rows = {0, 7, 8, 30}, cols = {0, 7, 8, 30, 53, 60, 61, 83, 106, 114}, colImage = {0, 1, 2, 3, 0, 1, 2, 3, 0, 2};
+        ScoreBackend.BidirectionalRanks ws = cpu.rankSubmatrix(scores, texts, rows, cols, colImage);
+        ScoreBackend.BidirectionalRanks gs = cuda.rankSubmatrix(scores, texts, rows, cols, colImage);
+        assertArrayEquals(ws.imageRanks(), gs.imageRanks());
+        assertArrayEquals(ws.textRanks(), gs.textRanks());
+    }
+
+    @Test
+    void normalizesRowsAsTheCpuBackendOnAGpu() {
+        assumeGpuBuild();
+        assumeTrue(CudaBackend.available(), () -> "no CUDA device: " + CudaBackend.unavailableReason());
+        Embeddings onCpu = random(new Random(9), 37, 513), onGpu = random(new Random(9), 37, 513);
+        new CpuBackend().normalizeRows(onCpu);
+        new CudaBackend().normalizeRows(onGpu);
+        assertArrayEquals(onCpu.data(), onGpu.data());
     }
 
     private static Embeddings random(Random random, int rows, int dim) {

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "../cpu/common.h"
+#include "../../main/cpp/cpu/common.h"
 #include "clipmatch/kernels.h"
 
 using namespace clipmatch;

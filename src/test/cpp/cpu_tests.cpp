@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "../cpu/common.h"
+#include "../../main/cpp/cpu/common.h"
 #include "check.h"
 #include "clipmatch/kernels.h"
 
