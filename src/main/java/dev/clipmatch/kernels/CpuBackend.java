@@ -66,8 +66,8 @@ public final class CpuBackend extends NativeBackend {
         if (textBest.length != texts.rows() || textImage.length != texts.rows())
             throw new IllegalArgumentException("need one own-image score and index per text of the block");
         long[] imageCounts = new long[images.rows()], textCounts = new long[texts.rows()];
-        check(CpuKernels.cm_rank_block_counts(images.data(), images.rows(), imageOffset, texts.data(), texts.rows(), textOffset, images.dim(),
-                imageBest, imageBestText, textBest, textImage, imageCounts, textCounts));
+        KernelErrors.check(CpuKernels.cm_rank_block_counts(images.data(), images.rows(), imageOffset, texts.data(), texts.rows(), textOffset, images.dim(),
+                imageBest, imageBestText, textBest, textImage, imageCounts, textCounts), CpuKernels::cm_last_error, "native kernels");
         return new BidirectionalRanks(imageCounts, textCounts);
     }
 }
