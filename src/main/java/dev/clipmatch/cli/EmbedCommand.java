@@ -3,11 +3,15 @@ package dev.clipmatch.cli;
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.io.InputLists;
 import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.io.OutputFiles;
 import dev.clipmatch.pipeline.EmbedJob;
 import dev.clipmatch.pipeline.EmbedSidecar;
 import dev.clipmatch.pipeline.Encoder;
+import java.nio.channels.FileChannel;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -83,7 +87,17 @@ public final class EmbedCommand implements Callable<Integer> {
         EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, InputLists.images(input.images)) : texts();
         int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
         EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
-        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
+        List<Path> read = new ArrayList<>(List.of(input.images != null ? input.images : input.texts));
+        if (inputs instanceof EmbedJob.Images images) read.addAll(images.paths());
+        OutputFiles.refuseInput(out, read);
+        OutputFiles.refuseInput(EmbedJob.sidecarPath(out), read);
+        OutputFiles.refuseForeign(EmbedJob.sidecarPath(out), List.of("kind", "checkpoint_sha256", "shape"), "clipmatch embedding sidecar");
+        EmbedSidecar sidecar;
+        try (FileChannel lock = OutputFiles.lock(out)) {
+            sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
+        } catch (IOException e) {
+            throw new UserError(out + ": cannot release its lock (" + e.getMessage() + ")");
+        }
         PrintWriter pw = spec.commandLine().getOut();
         pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();

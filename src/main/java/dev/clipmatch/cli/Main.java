@@ -25,7 +25,25 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        reportSignals();
         System.exit(run(args));
+    }
+
+    /**
+     * SIGINT and SIGTERM end the process with one line saying so and the shell's exit code (128 + signal). Outputs are
+     * atomic and the embedding cache keeps every finished batch, so a rerun resumes; nothing half-written is kept.
+     */
+    private static void reportSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    System.err.println("clipmatch: stopped by SIG" + signal.getName() + "; finished work is kept (embedding cache, completed outputs): rerun to resume");
+                    System.exit(128 + signal.getNumber());
+                });
+            } catch (IllegalArgumentException e) {
+                // the platform does not know this signal or the JVM reserves it (-Xrs): keep the default behaviour
+            }
+        }
     }
 
     /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */

@@ -1,12 +1,10 @@
 package dev.clipmatch.data;
 
 import dev.clipmatch.InputFileException;
+import dev.clipmatch.io.InputFiles;
 import dev.clipmatch.io.JsonFiles;
-import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,14 +25,10 @@ public final class DatasetReader {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String text;
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
             text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new InputFileException(file + ": no such file");
         } catch (CharacterCodingException e) {
             throw new InputFileException(file + ": not valid UTF-8");
-        } catch (IOException e) {
-            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
         }
         if (text.startsWith("\uFEFF")) text = text.substring(1);
         String label = file.getFileName().toString();
@@ -52,7 +46,9 @@ public final class DatasetReader {
         final List<String> captions = new ArrayList<>();
         final List<Long> map = new ArrayList<>();
 
-        void add(String image, String caption) {
+        /** {@code where} locates the caption in the file ("FILE:LINE" or "FILE: entry K") for errors. */
+        void add(String image, String caption, String where) {
+            if (caption.isBlank()) throw new InputFileException(where + ": empty caption for image " + image);
             int i = index.computeIfAbsent(image, k -> index.size());
             captions.add(caption);
             map.add((long) i);
@@ -80,6 +76,7 @@ public final class DatasetReader {
         if (root instanceof Map<?, ?> m && m.get("images") instanceof List<?> l) root = l; // Karpathy's dataset_*.json
         if (!(root instanceof List<?> entries)) throw new InputFileException(file + ": expected a JSON list of {image_name, captions} objects");
         Builder b = new Builder();
+        Map<String, Integer> entryOf = new java.util.HashMap<>();
         int k = 0;
         for (Object o : entries) {
             k++;
@@ -91,11 +88,13 @@ public final class DatasetReader {
             String path = dir instanceof String d && !d.isEmpty() ? d + "/" + img : img;
             Object caps = e.containsKey("captions") ? e.get("captions") : e.get("sentences");
             if (!(caps instanceof List<?> list) || list.isEmpty()) throw new InputFileException(file + ": entry " + k + " (" + img + ") has no captions");
+            Integer earlier = entryOf.putIfAbsent(path, k);
+            if (earlier != null) throw new InputFileException(file + ": entry " + k + " repeats image " + path + " of entry " + earlier + " (one entry per image)");
             b.addImage(path);
             for (Object c : list) {
                 Object t = c instanceof Map<?, ?> sent ? sent.get("raw") : c;
                 if (!(t instanceof String s)) throw new InputFileException(file + ": entry " + k + " (" + img + ") has a caption that is not a string");
-                b.add(path, s);
+                b.add(path, s, file + ": entry " + k);
             }
         }
         return b.build(file, name);
@@ -108,7 +107,7 @@ public final class DatasetReader {
             if (line.isBlank()) continue;
             int tab = line.indexOf('\t'), hash = line.lastIndexOf('#', tab < 0 ? line.length() : tab);
             if (tab < 0 || hash < 0) throw new InputFileException(file + ":" + (n + 1) + ": expected 'image.jpg#k<TAB>caption'");
-            b.add(line.substring(0, hash), line.substring(tab + 1).strip());
+            b.add(line.substring(0, hash), line.substring(tab + 1).strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
     }
@@ -138,7 +137,7 @@ public final class DatasetReader {
             if (cols.length < 2 || cap >= cols.length || imageCol >= cols.length)
                 throw new InputFileException(file + ":" + (n + 1) + ": expected tab-separated image and caption columns");
             if (cols[imageCol].isBlank()) throw new InputFileException(file + ":" + (n + 1) + ": empty image path");
-            b.add(cols[imageCol].strip(), cols[cap].strip());
+            b.add(cols[imageCol].strip(), cols[cap].strip(), file + ":" + (n + 1));
         }
         return b.build(file, name);
     }
@@ -151,11 +150,11 @@ public final class DatasetReader {
             Map<String, Object> o = JsonFiles.parseObject(line, file + ":" + (n + 1));
             if (!(o.get("image") instanceof String image)) throw new InputFileException(file + ":" + (n + 1) + ": missing \"image\"");
             if (o.get("caption") instanceof String c) {
-                b.add(image, c);
+                b.add(image, c, file + ":" + (n + 1));
             } else if (o.get("captions") instanceof List<?> list && !list.isEmpty()) {
                 for (Object c2 : list) {
                     if (!(c2 instanceof String s)) throw new InputFileException(file + ":" + (n + 1) + ": captions must be strings");
-                    b.add(image, s);
+                    b.add(image, s, file + ":" + (n + 1));
                 }
             } else {
                 throw new InputFileException(file + ":" + (n + 1) + ": missing \"caption\" or \"captions\"");

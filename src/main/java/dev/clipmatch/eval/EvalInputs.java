@@ -44,6 +44,9 @@ public final class EvalInputs {
 
     /** Caption -> image mapping from a file, validated against the sizes. */
     public static long[] captionImage(Path file, int images, int captions) {
+        long[] shape = Npy.header(file).shape();
+        if (shape.length != 1)
+            throw new ClipMatchException(file + ": expected a 1-D array of one image index per caption, found shape " + Arrays.toString(shape));
         long[] map = Npy.readLongs(file);
         if (map.length != captions)
             throw new InputFileException(file + ": has " + map.length + " entries but there are " + captions + " captions");

@@ -24,8 +24,9 @@ public final class EvalReport {
         return out;
     }
 
+    /** With one iteration the spread is undefined: std is written as null (NaN), and so is the interval. */
     private static EvalJson.Stat stat(SampledResult.Stat s) {
-        return new EvalJson.Stat(s.mean(), s.std(), new double[] {s.ciLow(), s.ciHigh()});
+        return new EvalJson.Stat(s.mean(), s.std(), s.spreadDefined() ? new double[] {s.ciLow(), s.ciHigh()} : null);
     }
 
     /** The comparison block of the JSON report: per sample size, per metric, the paired difference (A - B). */
@@ -44,7 +45,7 @@ public final class EvalReport {
 
     private static EvalJson.Diff diff(PairedComparison.Diff d) {
         SampledResult.Stat s = d.difference();
-        return new EvalJson.Diff(s.mean(), s.std(), new double[] {s.ciLow(), s.ciHigh()}, d.aWins(), d.bWins(), d.ties());
+        return new EvalJson.Diff(s.mean(), s.std(), s.spreadDefined() ? new double[] {s.ciLow(), s.ciHigh()} : null, d.aWins(), d.bWins(), d.ties());
     }
 
     /** report.md: the full-set table, the sampled protocol table, and any comparison. */
@@ -93,15 +94,15 @@ public final class EvalReport {
     private static void sampledRows(StringBuilder sb, String model, Evaluation e) {
         for (SampledResult s : e.sampled()) {
             for (var dir : List.of(Map.entry("image→text", s.imageToText()), Map.entry("text→image", s.textToImage()))) {
-                dir.getValue().forEach((metric, st) -> sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %.2f ± %.2f | [%.2f, %.2f] |%n",
-                        model, s.images(), s.iterations(), dir.getKey(), metric, st.mean(), st.std(), st.ciLow(), st.ciHigh())));
+                dir.getValue().forEach((metric, st) -> sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s |%n",
+                        model, s.images(), s.iterations(), dir.getKey(), metric, spread(st, " | "))));
             }
         }
     }
 
     private static void diffRows(StringBuilder sb, int images, String dir, Map<String, PairedComparison.Diff> diffs) {
-        diffs.forEach((metric, d) -> sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %+.2f ± %.2f | [%.2f, %.2f] | %d | %d | %d |%n",
-                images, dir, metric, d.difference().mean(), d.difference().std(), d.difference().ciLow(), d.difference().ciHigh(), d.aWins(), d.bWins(), d.ties())));
+        diffs.forEach((metric, d) -> sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %s%s | %d | %d | %d |%n",
+                images, dir, metric, d.difference().mean() >= 0 ? "+" : "", spread(d.difference(), " | "), d.aWins(), d.bWins(), d.ties())));
     }
 
     public static String csv(Evaluation e) {
@@ -124,7 +125,14 @@ public final class EvalReport {
                 num(st.mean()), num(st.std()), num(st.ciLow()), num(st.ciHigh()));
     }
 
+    /** "mean ± std SEP [lo, hi]", or the mean and "undefined (1 iteration)" where no spread can be estimated. */
+    private static String spread(SampledResult.Stat st, String separator) {
+        if (!st.spreadDefined()) return String.format(Locale.ROOT, "%.2f ± undefined%sundefined (1 iteration)", st.mean(), separator);
+        return String.format(Locale.ROOT, "%.2f ± %.2f%s[%.2f, %.2f]", st.mean(), st.std(), separator, st.ciLow(), st.ciHigh());
+    }
+
     private static String num(double v) {
+        if (Double.isNaN(v)) return "";
         return String.format(Locale.ROOT, "%.6f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
@@ -142,7 +150,7 @@ public final class EvalReport {
             sb.append(String.format(Locale.ROOT, "%nSampled: %d images x %d iterations (seed %d), mean ± std [95%% CI of the mean]%n", s.images(), s.iterations(), s.seed()));
             sampledRows(sb, "image->text", s.imageToText());
             sampledRows(sb, "text->image", s.textToImage());
-            sb.append(String.format(Locale.ROOT, "  %-12s %-14s %8.2f ± %6.2f [%.2f, %.2f]%n", "both", "rsum", s.rsum().mean(), s.rsum().std(), s.rsum().ciLow(), s.rsum().ciHigh()));
+            sb.append(String.format(Locale.ROOT, "  %-12s %-14s %s%n", "both", "rsum", spread(s.rsum(), " ")));
         }
         return sb.toString();
     }
@@ -154,6 +162,6 @@ public final class EvalReport {
     }
 
     private static void sampledRows(StringBuilder sb, String label, Map<String, SampledResult.Stat> stats) {
-        stats.forEach((metric, st) -> sb.append(String.format(Locale.ROOT, "  %-12s %-14s %8.2f ± %6.2f [%.2f, %.2f]%n", label, metric, st.mean(), st.std(), st.ciLow(), st.ciHigh())));
+        stats.forEach((metric, st) -> sb.append(String.format(Locale.ROOT, "  %-12s %-14s %s%n", label, metric, spread(st, " "))));
     }
 }

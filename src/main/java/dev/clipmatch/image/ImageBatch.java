@@ -12,5 +12,7 @@ import java.util.List;
  * @param paths the {@code count} images, in the order of {@code pixels}
  * @param positions their indices in the loader's input list
  * @param skipped one line per image of this batch's input range that was skipped ("path: problem")
+ * @param sha256 the SHA-256 of the bytes each of the {@code count} images was decoded from (one read: the content
+ *     that gave these pixels, even if the file changed since it was listed), in the order of {@code pixels}
  */
-public record ImageBatch(int start, float[] pixels, int count, List<Path> paths, int[] positions, List<String> skipped) {}
+public record ImageBatch(int start, float[] pixels, int count, List<Path> paths, int[] positions, List<String> skipped, List<byte[]> sha256) {}

@@ -89,13 +89,15 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
         int start = batch * batchSize;
         int count = Math.min(batchSize, images.size() - start);
         int length = preprocessor.tensorLength();
-        Pending p = new Pending(start, count, new float[count * length], new String[count], new Future<?>[count]);
+        Pending p = new Pending(start, count, new float[count * length], new String[count], new byte[count][], new Future<?>[count]);
         for (int i = 0; i < count; i++) {
             final int slot = i;
             Path path = images.get(start + i);
             p.futures[i] = pool.submit(() -> {
                 try {
-                    preprocessor.preprocessInto(ImagePreprocessor.readFile(path), path.toString(), p.pixels, slot * length);
+                    byte[] bytes = ImagePreprocessor.readFile(path);
+                    preprocessor.preprocessInto(bytes, path.toString(), p.pixels, slot * length);
+                    p.sha256[slot] = sha256(bytes);
                 } catch (ClipMatchException e) {
                     p.errors[slot] = e.getMessage();
                 }
@@ -123,8 +125,10 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
         List<Path> kept = new ArrayList<>(p.count);
         int[] positions = new int[p.count];
         List<String> skipped = new ArrayList<>();
+        List<byte[]> digests = new ArrayList<>(p.count);
         for (int i = 0; i < p.count; i++) {
             if (p.errors[i] == null) {
+                digests.add(p.sha256[i]);
                 // Compact in place: kept images move forward over skipped ones, order unchanged.
                 if (kept.size() != i) System.arraycopy(p.pixels, i * length, p.pixels, kept.size() * length, length);
                 positions[kept.size()] = p.start + i;
@@ -135,8 +139,16 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
             }
         }
         float[] pixels = kept.size() == p.count ? p.pixels : Arrays.copyOf(p.pixels, kept.size() * length);
-        return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), Arrays.copyOf(positions, kept.size()), List.copyOf(skipped));
+        return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), Arrays.copyOf(positions, kept.size()), List.copyOf(skipped), List.copyOf(digests));
     }
 
-    private record Pending(int start, int count, float[] pixels, String[] errors, Future<?>[] futures) {}
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private record Pending(int start, int count, float[] pixels, String[] errors, byte[][] sha256, Future<?>[] futures) {}
 }

@@ -9,10 +9,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.ImageException;
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.clipmatch.io.InputFiles;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -77,7 +74,11 @@ public final class ImagePreprocessor {
         if (offset < 0 || dst.length - offset < tensorLength()) throw new IllegalArgumentException("destination too small");
         if (encoded.length == 0) throw new ImageException(name + ": empty file");
         ImageHeader header = ImageHeader.probe(encoded);
-        if (header != null) checkHeader(header, name);
+        // Only formats whose header was checked reach OpenCV: it recognises others by content (HDR, PFM, PNM...)
+        // and would allocate whatever their header declares.
+        if (header == null) throw new ImageException(name + ": not an image in a supported format (" + ImageHeader.SUPPORTED + ")");
+        checkHeader(header, name);
+        if (header.animated()) encoded = ImageHeader.withoutAnimation(encoded);
         try (PointerScope scope = new PointerScope()) {
             Mat image = decode(encoded, name, header);
             FloatPointer out = new FloatPointer(tensorLength());
@@ -86,18 +87,12 @@ public final class ImagePreprocessor {
         }
     }
 
+    /** The file's bytes, read once: regular files only (a FIFO would block), at most {@link #MAX_FILE_BYTES}. */
     static byte[] readFile(Path image) {
         try {
-            if (Files.isDirectory(image)) throw new ImageException(image + ": is a directory, not an image file");
-            long size = Files.size(image);
-            if (size > MAX_FILE_BYTES) throw new ImageException(image + ": file too large for an image (" + size + " bytes)");
-            return Files.readAllBytes(image);
-        } catch (NoSuchFileException e) {
-            throw new ImageException(image + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new ImageException(image + ": permission denied");
-        } catch (IOException e) {
-            throw new ImageException(image + ": cannot read (" + e.getMessage() + ")", e);
+            return InputFiles.readAll(image, MAX_FILE_BYTES);
+        } catch (ClipMatchException e) {
+            throw new ImageException(e.getMessage(), e);
         }
     }
 
@@ -106,7 +101,8 @@ public final class ImagePreprocessor {
             throw new ImageException(name + ": zero-size image (" + h.width() + "x" + h.height() + " " + h.format() + ")");
         if (h.width() > 0 && h.height() > 0 && h.width() * h.height() > MAX_PIXELS)
             throw new ImageException(name + ": image too large (" + h.width() + "x" + h.height() + " pixels, the limit is " + MAX_PIXELS + ")");
-        if (h.damaged()) throw new ImageException(name + ": truncated or corrupt " + h.format() + " file");
+        if (h.damaged() || h.width() < 0 || h.height() < 0) throw new ImageException(name + ": truncated or corrupt " + h.format() + " file");
+        if (h.unsupported() != null) throw new ImageException(name + ": unsupported " + h.unsupported() + ", which would not decode as PIL does");
     }
 
     /** OpenCV's decode without EXIF rotation, reduced to 8 bits per sample; owned by the caller's PointerScope. */
@@ -119,8 +115,7 @@ public final class ImagePreprocessor {
             throw new ImageException(name + ": cannot decode (" + firstLine(e.getMessage()) + ")", e);
         }
         if (image == null || image.empty() || image.cols() < 1 || image.rows() < 1) {
-            String what = header == null ? "not an image in a supported format" : "corrupt or unsupported " + header.format() + " file";
-            throw new ImageException(name + ": " + what);
+            throw new ImageException(name + ": corrupt or unsupported " + header.format() + " file");
         }
         if ((long) image.cols() * image.rows() > MAX_PIXELS)
             throw new ImageException(name + ": image too large (" + image.cols() + "x" + image.rows() + " pixels, the limit is " + MAX_PIXELS + ")");

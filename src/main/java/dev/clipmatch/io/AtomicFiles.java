@@ -4,14 +4,28 @@ import dev.clipmatch.ClipMatchException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
-/** Writes files through a temporary sibling and a rename, so a reader never sees a half-written output. */
+/**
+ * Writes files through a temporary sibling and a rename, so a reader never sees a half-written output. The data
+ * is forced to disk before the rename and the directory after it, so a power cut leaves the old file or the new
+ * one; the file is created with the process's umask (like any other output), not the 0600 of a temp file.
+ */
 public final class AtomicFiles {
+    /** Temporary siblings are named {@code .NAME.RANDOM.tmp}; a crash may leave one, which {@link #cleanDebris} removes. */
+    public static final String TMP_SUFFIX = ".tmp";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The body that fills the temporary file. */
     public interface Writer {
@@ -25,11 +39,23 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-            tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            if (Files.isDirectory(abs)) throw new ClipMatchException(target + ": is a directory, cannot write a file there");
+            FileChannel channel = null;
+            while (channel == null) {
+                tmp = abs.resolveSibling("." + abs.getFileName() + "." + randomHex() + TMP_SUFFIX);
+                try {
+                    channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    tmp = null;  // another writer's: draw another name
+                }
+            }
+            try (FileChannel ch = channel; OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
                 body.write(out);
+                out.flush();
+                ch.force(true);
             }
             move(tmp, abs);
+            tmp = null;
         } catch (IOException e) {
             throw new ClipMatchException(target + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
@@ -37,7 +63,7 @@ public final class AtomicFiles {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // the rename already happened or the directory is gone; nothing left to clean
+                    // the directory is gone or unwritable; a later run's cleanDebris removes it
                 }
             }
         }
@@ -52,15 +78,51 @@ public final class AtomicFiles {
         }
     }
 
+    /** Renames, then forces the directory entry to disk (so a power cut keeps the old file or the new one). */
     private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
+        syncDirectory(to.toAbsolutePath().getParent());
     }
 
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Forces a directory's entries (renames, creations) to disk; a no-op where the platform cannot open directories. */
+    public static void syncDirectory(Path dir) {
+        if (dir == null) return;
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Linux and macOS allow this; elsewhere the rename is still atomic, only its durability is the OS's
+        }
+    }
+
+    /** Removes the temporary files a killed writer left in {@code dir} (only names this class makes); returns how many. */
+    public static int cleanDebris(Path dir) {
+        int removed = 0;
+        if (!Files.isDirectory(dir)) return 0;
+        try (var entries = Files.newDirectoryStream(dir, ".*.*" + TMP_SUFFIX)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                // .NAME.<16 hex>.tmp
+                int end = name.length() - TMP_SUFFIX.length();
+                if (end < 18 || name.charAt(end - 17) != '.' || !name.substring(end - 16, end).chars().allMatch(c -> Character.digit(c, 16) >= 0)) continue;
+                if (Files.isRegularFile(p) && Files.deleteIfExists(p)) removed++;
+            }
+        } catch (IOException e) {
+            throw new ClipMatchException(dir + ": cannot clean temporary files (" + e.getMessage() + ")", e);
+        }
+        return removed;
+    }
+
+    private static String randomHex() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 }

@@ -27,7 +27,7 @@ public final class Npy {
 
     /** Element types clipmatch reads; floats widen to float32, integers to int64. */
     public enum DType {
-        F4("<f4", 4), F2("<f2", 2), F8("<f8", 8), I4("<i4", 4), I8("<i8", 8), U1("|u1", 1);
+        F4("<f4", 4), F2("<f2", 2), F8("<f8", 8), I4("<i4", 4), I8("<i8", 8), U1("|u1", 1), I1("|i1", 1);
 
         final String descr;
         final int size;
@@ -43,9 +43,10 @@ public final class Npy {
 
         static DType parse(String descr, Path file) {
             String d = descr.replace('=', '<');
-            if (d.equals("<u1") || d.equals("|i1")) d = "|u1";
+            if (d.equals("<u1")) d = "|u1";
+            if (d.equals("<i1")) d = "|i1";
             for (DType t : values()) if (t.descr.equals(d)) return t;
-            throw new InputFileException(file + ": unsupported .npy dtype '" + descr + "' (expected float32/float16/float64/int32/int64/uint8, little-endian)");
+            throw new InputFileException(file + ": unsupported .npy dtype '" + descr + "' (expected float32/float16/float64/int32/int64/int8/uint8, little-endian)");
         }
     }
 
@@ -77,6 +78,7 @@ public final class Npy {
     private Npy() {}
 
     public static Header header(Path file) {
+        InputFiles.requireRegular(file);
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(10);
             if (head.length < 10 || !Arrays.equals(Arrays.copyOf(head, 6), MAGIC))
@@ -114,7 +116,12 @@ public final class Npy {
                 }
             }
             Header h = new Header(dtype, dims.stream().mapToLong(Long::longValue).toArray(), prefix + headerLen);
-            long expected = h.dataOffset() + h.elements() * dtype.size;
+            long expected;
+            try {
+                expected = Math.addExact(h.dataOffset(), Math.multiplyExact(h.elements(), dtype.size));
+            } catch (ArithmeticException e) {
+                throw new InputFileException(file + ": .npy shape " + Arrays.toString(h.shape()) + " is larger than any file can hold");
+            }
             long actual = Files.size(file);
             if (actual < expected)
                 throw new InputFileException(file + ": truncated .npy data (" + actual + " bytes, shape " + Arrays.toString(h.shape()) + " needs " + expected + ")");
@@ -161,7 +168,7 @@ public final class Npy {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    /** Reads an integer array (int32/int64/uint8) as int64. */
+    /** Reads an integer array (int32/int64/int8/uint8) as int64. */
     public static long[] readLongs(Path file) {
         Header h = header(file);
         if (h.dtype().isFloat()) throw new InputFileException(file + ": expected an integer array, found " + h.dtype().descr);
@@ -173,6 +180,7 @@ public final class Npy {
                 out[offset + i] = switch (h.dtype()) {
                     case I4 -> buf.getInt(4 * i);
                     case I8 -> buf.getLong(8 * i);
+                    case I1 -> buf.get(i);
                     default -> buf.get(i) & 0xff;
                 };
             }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +27,9 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
  * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
  * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
- * says. Float32 on the CPU. Causal text batches are trimmed to their longest sequence: with the causal mask,
- * positions after a row's pooled token cannot change its feature.
+ * says. Float32 on the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later
+ * positions cannot change its feature. Every item is encoded in its own call, so its embedding does not depend on
+ * its batch ({@link #inChunks}; measured cost in docs/BENCHMARKS.md).
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -252,20 +254,22 @@ public final class ClipModel {
         float[] encode(int from, int to);
     }
 
-    /** Splits {@code count} rows into one chunk per thread and concatenates the results in order. */
+    /**
+     * Encodes each row in its own call (spread over the pool) and concatenates the results in order. Batch
+     * invariance: a product's summation order depends on its shape and on where a row falls in OpenBLAS's tiles
+     * (a row's result changed with its batch, its position in it, even in fixed-size calls), and a causal text
+     * batch is trimmed to its longest row; one row per call makes every embedding a function of its item alone
+     * (a caption runs at its own pooled position + 1), whatever the batch, position, neighbours or thread count.
+     */
     private float[] inChunks(int count, Chunk chunk) {
         ExecutorService p;
-        int n;
         synchronized (this) {
-            p = pool;
-            n = Math.min(threads, count);
+            p = threads > 1 ? pool : null;
         }
-        if (p == null || n <= 1) return scoped(chunk, 0, count);
-        int per = (count + n - 1) / n;
         List<Future<float[]>> parts = new ArrayList<>();
-        for (int from = 0; from < count; from += per) {
-            int f = from, t = Math.min(count, from + per);
-            parts.add(p.submit(() -> scoped(chunk, f, t)));
+        for (int row = 0; row < count; row++) {
+            int r = row;
+            parts.add(p == null ? CompletableFuture.completedFuture(scoped(chunk, r, r + 1)) : p.submit(() -> scoped(chunk, r, r + 1)));
         }
         int dim = cfg.embedDim();
         float[] out = new float[count * dim];

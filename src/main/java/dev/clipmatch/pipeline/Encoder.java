@@ -69,8 +69,19 @@ public final class Encoder {
         return model.config().embedDim();
     }
 
+    /** Receives each encoded image batch with the SHA-256 of the bytes each image was decoded from (one read). */
+    @FunctionalInterface
+    public interface ContentSink {
+        void accept(int[] positions, List<byte[]> sha256, float[] embeddings);
+    }
+
     /** Encodes {@code images} in order; returns the problems of the images skipped (none under {@link OnError#FAIL}). */
     public List<String> images(List<Path> images, Settings s, EncodeListener listener, Sink sink) {
+        return imagesByContent(images, s, listener, (positions, sha256, e) -> sink.accept(positions, e));
+    }
+
+    /** As {@link #images}, also handing out each image's content hash: a content-addressed cache keys on it. */
+    public List<String> imagesByContent(List<Path> images, Settings s, EncodeListener listener, ContentSink sink) {
         List<String> skipped = new ArrayList<>();
         if (images.isEmpty()) return skipped;
         listener.started(images.size());
@@ -80,7 +91,7 @@ public final class Encoder {
                     skipped.add(problem);
                     listener.skipped(problem);
                 }
-                if (b.count() > 0) sink.accept(b.positions(), model.encodeImages(b.pixels(), b.count()));
+                if (b.count() > 0) sink.accept(b.positions(), b.sha256(), model.encodeImages(b.pixels(), b.count()));
                 listener.progressed(b.count() + b.skipped().size());
             }
         }

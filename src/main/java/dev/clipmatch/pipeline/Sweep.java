@@ -4,6 +4,7 @@ import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.ImageException;
 import dev.clipmatch.InputFileException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.data.Dataset;
 import dev.clipmatch.eval.Comparison;
 import dev.clipmatch.eval.EmbeddingSource;
@@ -20,7 +21,11 @@ import dev.clipmatch.io.EmbeddingCache;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.kernels.Embeddings;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +67,22 @@ public final class Sweep {
         return now;
     }
 
+    /** Runs the sweep into {@code outDir}, which is replaced as a whole only when every file is written ({@link RunFolder}). */
     public Result run(Dataset dataset, Path imagesDir, Path outDir, Settings s) {
+        checkSettings(dataset, outDir, s);
+        try (RunFolder folder = new RunFolder(outDir)) {
+            try {
+                Result result = run(dataset, imagesDir, folder, s);
+                folder.commit();
+                return result;
+            } catch (RuntimeException | Error e) {
+                folder.abandon();
+                throw e;
+            }
+        }
+    }
+
+    private Result run(Dataset dataset, Path imagesDir, RunFolder outDir, Settings s) {
         RecallPlot.warmUpInBackground(); // overlaps encoding
         long t = System.nanoTime();
         List<String> skipped = new ArrayList<>();
@@ -81,6 +101,8 @@ public final class Sweep {
             if (dataset.images().isEmpty()) throw new ClipMatchException("none of the images of " + dataset.name() + " is under " + imagesDir);
             paths = dataset.resolve(imagesDir, new ArrayList<>());
         }
+        checkImageFiles(dataset, paths, imagesDir);
+        Map<String, byte[]> textKeyOf = textKeys(dataset, s.truncate());
         Path cacheDir = CacheKeys.dir(cacheRoot, clip);
         t = lap("read", t);
 
@@ -89,6 +111,7 @@ public final class Sweep {
         int imagesEncoded;
         boolean[] unreadable = new boolean[paths.size()];
         try (EmbeddingCache cache = new EmbeddingCache(cacheDir.resolve("images.bin"), clip.dim())) {
+            reportDamage(cache, cacheDir.resolve("images.bin"));
             imagesEncoded = encodeImages(cache, paths, imageKeys, s, unreadable, skipped);
             t = lap("encode_images", t);
             boolean anyUnreadable = false;
@@ -109,7 +132,8 @@ public final class Sweep {
             Embeddings texts;
             int textsEncoded;
             try (EmbeddingCache textCache = new EmbeddingCache(cacheDir.resolve("texts.bin"), clip.dim())) {
-                byte[][] textKeys = dataset.captions().stream().map(CacheKeys::text).toArray(byte[][]::new);
+                reportDamage(textCache, cacheDir.resolve("texts.bin"));
+                byte[][] textKeys = dataset.captions().stream().map(textKeyOf::get).toArray(byte[][]::new);
                 textsEncoded = encodeTexts(textCache, dataset.captions(), textKeys, s);
                 t = lap("encode_texts", t);
                 float[] tx = new float[dataset.captions().size() * clip.dim()];
@@ -122,17 +146,19 @@ public final class Sweep {
         }
     }
 
-    private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, Path outDir, Settings s,
+    /** Writes every file of the run into {@code run}'s staging folder. */
+    private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, RunFolder run, Settings s,
             List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
-            if (n > images.rows()) throw new ClipMatchException("sample size " + n + " exceeds the " + images.rows() + " images of " + dataset.name());
+            if (n > images.rows())
+                throw new ClipMatchException("a sample of " + n + " images exceeds the " + images.rows() + " images of " + dataset.name() + " left after skipping");
         }
-        Npy.writeFloats(outDir.resolve("image_embeddings.npy"), images.data(), images.rows(), images.dim());
-        Npy.writeFloats(outDir.resolve("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
-        Npy.writeLongs(outDir.resolve("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
+        Npy.writeFloats(run.file("image_embeddings.npy"), images.data(), images.rows(), images.dim());
+        Npy.writeFloats(run.file("text_embeddings.npy"), texts.data(), texts.rows(), texts.dim());
+        Npy.writeLongs(run.file("text_image.npy"), dataset.captionImage(), dataset.captionImage().length);
         SweepIndex index = new SweepIndex(clip.label(), clip.checkpointSha256(), clip.presetName(), dataset.name(),
                 paths.stream().map(p -> p.toAbsolutePath().toString()).toList(), dataset.captions());
-        AtomicFiles.writeString(outDir.resolve(SweepIndex.FILE), JsonFiles.pretty(index));
+        AtomicFiles.writeString(run.file(SweepIndex.FILE), JsonFiles.pretty(index));
         t = lap("write_embeddings", t);
 
         EmbeddingSource source = new EmbeddingSource(images, texts, dataset.captionImage(), clip.backend());
@@ -156,13 +182,91 @@ public final class Sweep {
             markdown = EvalReport.markdown(title, evaluation, null, null, List.of());
         }
         t = lap("evaluate", t);
-        RecallPlot.write(outDir.resolve("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
-        AtomicFiles.writeString(outDir.resolve("report.csv"), EvalReport.csv(evaluation));
+        RecallPlot.write(run.file("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
+        AtomicFiles.writeString(run.file("report.csv"), EvalReport.csv(evaluation));
         lap("report", t);
-        SweepReport.Run run = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
-        AtomicFiles.writeString(outDir.resolve("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
-        AtomicFiles.writeString(outDir.resolve("report.json"), JsonFiles.pretty(new SweepReport(report, run)));
+        SweepReport.Run info = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
+        AtomicFiles.writeString(run.file("report.md"), markdown + (skipped.isEmpty() ? "" : "\nSkipped: " + String.join("; ", skipped) + "\n"));
+        AtomicFiles.writeString(run.file(RunFolder.COMMIT_FILE), JsonFiles.pretty(new SweepReport(report, info)));
         return evaluation;
+    }
+
+    private void reportDamage(EmbeddingCache cache, Path file) {
+        if (cache.damagedRecords() > 0)
+            err.println("clipmatch: notice: " + file + ": " + cache.damagedRecords() + " damaged record(s) ignored (bad checksum or NaN/Inf); their items are encoded again");
+    }
+
+    /** What can be checked before encoding is, so that a bad argument never costs an encoding run. */
+    private static void checkSettings(Dataset dataset, Path outDir, Settings s) {
+        if (Files.exists(outDir) && !Files.isDirectory(outDir)) throw new ClipMatchException(outDir + ": exists and is not a directory; the run folder must be one");
+        for (int n : s.sampleSizes()) {
+            if (n > dataset.images().size())
+                throw new ClipMatchException("a sample of " + n + " images exceeds the " + dataset.images().size() + " images of " + dataset.name());
+        }
+        if (s.similarity() != null) {
+            long[] shape = Npy.header(s.similarity()).shape();
+            if (shape.length != 2) throw new ClipMatchException(s.similarity() + ": expected a 2-D [images, captions] score matrix, found shape " + java.util.Arrays.toString(shape));
+            // With skipped images the matrix must still be the full dataset's (its rows are dropped with them).
+            if (s.onError() == OnError.FAIL && (shape[0] != dataset.images().size() || shape[1] != dataset.captions().size()))
+                throw new ClipMatchException(s.similarity() + ": score matrix is " + shape[0] + " x " + shape[1] + " but " + dataset.name() + " has "
+                        + dataset.images().size() + " images and " + dataset.captions().size() + " captions");
+        }
+    }
+
+    /**
+     * One file listed under two names would count as two images (and compete with itself): an error. A name
+     * that leads outside the images folder ("../", absolute, a link) is allowed but said.
+     */
+    private void checkImageFiles(Dataset dataset, List<Path> paths, Path imagesDir) {
+        Map<Path, Integer> byFile = new java.util.HashMap<>();
+        List<String> outside = new ArrayList<>();
+        Path root;
+        try {
+            root = imagesDir.toRealPath();
+        } catch (IOException e) {
+            root = imagesDir.toAbsolutePath().normalize();
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            Path real;
+            try {
+                real = paths.get(i).toRealPath();
+            } catch (IOException e) {
+                continue;  // missing files were handled before; a file that vanished now fails when it is read
+            }
+            Integer first = byFile.putIfAbsent(real, i);
+            if (first != null)
+                throw new ClipMatchException(dataset.name() + ": images " + dataset.images().get(first) + " and " + dataset.images().get(i) + " are the same file ("
+                        + real + "); list each image once");
+            if (!real.startsWith(root)) outside.add(dataset.images().get(i));
+        }
+        if (!outside.isEmpty())
+            err.println("clipmatch: notice: " + outside.size() + " image(s) of " + dataset.name() + " lie outside " + imagesDir + ": "
+                    + String.join(", ", outside.subList(0, Math.min(5, outside.size()))) + (outside.size() > 5 ? ", ..." : ""));
+    }
+
+    /**
+     * Each distinct caption's cache key: the SHA-256 of its token ids, which is what the text tower sees (so another
+     * vocabulary, or truncation, never reuses a vector). A caption longer than the context (without truncation) is
+     * an error naming it, raised before anything is encoded.
+     */
+    private Map<String, byte[]> textKeys(Dataset dataset, boolean truncate) {
+        int ctx = clip.model().config().contextLength();
+        Map<String, byte[]> keys = new java.util.HashMap<>();
+        for (int c = 0; c < dataset.captions().size(); c++) {
+            String caption = dataset.captions().get(c);
+            if (keys.containsKey(caption)) continue;
+            int[] ids = clip.tokenizer().encode(caption);
+            if (ids.length > ctx && !truncate)
+                throw new TextTooLongException(dataset.name() + ": caption " + c + " (of image " + dataset.images().get((int) dataset.captionImage()[c])
+                        + ") is " + ids.length + " tokens, more than the model's context of " + ctx + "; truncation cuts it as clip.tokenize(truncate=True) does");
+            if (ids.length > ctx) ids = clip.tokenizer().encode(caption, ctx, true);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * ids.length);
+            bytes.asIntBuffer().put(ids);
+            MessageDigest md = sha256();
+            md.update("tokens\0".getBytes(StandardCharsets.UTF_8));
+            keys.put(caption, md.digest(bytes.array()));
+        }
+        return keys;
     }
 
     /** Encodes the images the cache lacks, batch by batch (each batch is on disk before the next starts). */
@@ -170,11 +274,13 @@ public final class Sweep {
         List<Integer> todo = IntStream.range(0, paths.size()).filter(i -> cache.get(keys[i]) == null).boxed().toList();
         if (todo.isEmpty()) return 0;
         boolean[] encoded = new boolean[todo.size()];
-        skipped.addAll(clip.encoder().images(todo.stream().map(paths::get).toList(), encoderSettings(s, s.batchSize()),
-                EncodeListener.progress(err, "encoding images", "images"), (positions, e) -> {
+        skipped.addAll(clip.encoder().imagesByContent(todo.stream().map(paths::get).toList(), encoderSettings(s, s.batchSize()),
+                EncodeListener.progress(err, "encoding images", "images"), (positions, sha256, e) -> {
                     byte[][] batchKeys = new byte[positions.length][];
                     for (int r = 0; r < positions.length; r++) {
-                        batchKeys[r] = keys[todo.get(positions[r])];
+                        // Keyed by the bytes that were decoded: a file changed since it was hashed gets its own entry.
+                        keys[todo.get(positions[r])] = sha256.get(r);
+                        batchKeys[r] = sha256.get(r);
                         encoded[positions[r]] = true;
                     }
                     cache.putAll(batchKeys, e);
@@ -192,13 +298,21 @@ public final class Sweep {
         List<Integer> todo = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int c = 0; c < captions.size(); c++) {
-            if (cache.get(keys[c]) == null && seen.add(captions.get(c))) todo.add(c);
+            if (cache.get(keys[c]) == null && seen.add(new String(keys[c], StandardCharsets.ISO_8859_1))) todo.add(c);
         }
         if (todo.isEmpty()) return 0;
         clip.encoder().texts(todo.stream().map(captions::get).toList(), encoderSettings(s, Encoder.DEFAULT_TEXT_BATCH), i -> "caption " + (todo.get(i) + 1),
                 EncodeListener.progress(err, "encoding captions", "captions"),
                 (positions, e) -> cache.putAll(Arrays.stream(positions).mapToObj(i -> keys[todo.get(i)]).toArray(byte[][]::new), e));
         return todo.size();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Encoder.Settings encoderSettings(Settings s, int batchSize) {

@@ -1,0 +1,54 @@
+package dev.clipmatch.io;
+
+import dev.clipmatch.InputFileException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The one way input files are read whole: only regular files are opened (a FIFO or a device would block or
+ * never end) and never more than a limit is read, whatever size the file claims or grows to meanwhile.
+ */
+public final class InputFiles {
+    /** Caption files, vocabularies and other text inputs: the largest real one (COCO's captions) is 2.5 MB. */
+    public static final long TEXT_LIMIT = 1L << 30;
+
+    private InputFiles() {}
+
+    /** Refuses anything but an existing regular file (following links), with a one-line message naming it. */
+    public static BasicFileAttributes requireRegular(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) throw new InputFileException(file + ": is a directory, not a file");
+            if (!attributes.isRegularFile()) throw new InputFileException(file + ": not a regular file (a pipe, socket or device), not read");
+            return attributes;
+        } catch (NoSuchFileException e) {
+            throw new InputFileException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new InputFileException(file + ": permission denied");
+        } catch (IOException e) {
+            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** All bytes of a regular file of at most {@code limit} bytes. */
+    public static byte[] readAll(Path file, long limit) {
+        long size = requireRegular(file).size();
+        if (size > limit) throw new InputFileException(file + ": file too large (" + size + " bytes, the limit is " + limit + ")");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (bytes.length > limit) throw new InputFileException(file + ": file too large (more than " + limit + " bytes)");
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new InputFileException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new InputFileException(file + ": permission denied");
+        } catch (IOException e) {
+            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+}
