@@ -155,6 +155,37 @@ extern "C" int cm_rank_bidirectional(const float* images, int64_t n_images, cons
   return CM_OK;
 }
 
+extern "C" int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
+                         int64_t n_texts, int64_t text_offset, int64_t dim, const float* image_best,
+                         const int64_t* image_best_text, const float* text_best, const int64_t* text_image,
+                         int64_t* image_counts, int64_t* text_counts) {
+  if (int rc = cpu::check_matrix(images, n_images, dim, "block images")) return rc;
+  if (int rc = cpu::check_matrix(texts, n_texts, dim, "block texts")) return rc;
+  if (image_best == nullptr || image_best_text == nullptr || text_best == nullptr || text_image == nullptr ||
+      image_counts == nullptr || text_counts == nullptr)
+    return cpu::fail(CM_ERR_ARGUMENT, "rank_block_counts: null thresholds or output");
+  if (image_offset < 0 || text_offset < 0) return cpu::fail(CM_ERR_ARGUMENT, "rank_block_counts: negative offset");
+  std::fill(image_counts, image_counts + n_images, 0);
+  std::vector<std::vector<int64_t>> column(cpu::workers(), std::vector<int64_t>(n_texts, 0));
+  cpu::for_each_score_block(
+      images, n_images, texts, n_texts, dim,
+      [&](int64_t q0, int64_t qn, int64_t c0, int64_t cn, const float* s, int64_t ld, int worker) {
+        int64_t* col = column[worker].data() + c0;
+        for (int64_t i = 0; i < qn; ++i) {
+          const float* row = s + i * ld;
+          int64_t image = q0 + i;
+          image_counts[image] += count_above(row, cn, text_offset + c0, image_best[image], image_best_text[image]);
+          count_columns(row, cn, image_offset + image, text_best + c0, text_image + c0, col);
+        }
+      });
+  for (int64_t t = 0; t < n_texts; ++t) {
+    int64_t sum = 0;
+    for (const auto& w : column) sum += w[t];
+    text_counts[t] = sum;
+  }
+  return CM_OK;
+}
+
 extern "C" int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
                       int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks) {
   if (scores == nullptr || rows == nullptr || cols == nullptr || col_image == nullptr || image_ranks == nullptr ||

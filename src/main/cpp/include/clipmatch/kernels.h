@@ -58,6 +58,18 @@ CM_API int cm_rank_bidirectional(const float* images, int64_t n_images, const fl
 CM_API int cm_rank_submatrix(const float* scores, int64_t ld, const int64_t* rows, int64_t n_rows, const int64_t* cols,
                       int64_t n_cols, const int64_t* col_image, int64_t* image_ranks, int64_t* text_ranks);
 
+// One block of a distributed rank (cm_rank_bidirectional cut into image x text blocks): for images
+// [image_offset, image_offset + n_images) and texts [text_offset, text_offset + n_texts), with global indices,
+// image_counts[i] = texts j of the block that outrank image i's best positive (score image_best[i] at global
+// text index image_best_text[i]), and text_counts[j] = images i of the block that outrank text j's own image
+// (score text_best[j] at global image index text_image[j]). An equal score counts only for a lower global
+// candidate index, so summing a query's counts over all blocks gives exactly its cm_rank_bidirectional rank.
+// Rows are used as given (normalise them first). Thresholds and outputs are per block row (indexed from 0).
+CM_API int cm_rank_block_counts(const float* images, int64_t n_images, int64_t image_offset, const float* texts,
+                         int64_t n_texts, int64_t text_offset, int64_t dim, const float* image_best,
+                         const int64_t* image_best_text, const float* text_best, const int64_t* text_image,
+                         int64_t* image_counts, int64_t* text_counts);
+
 // Streaming top-k: for each query the k best candidates, by score descending, ties by lower index.
 // scores and indices are [nq][k]; requires 1 <= k <= nc.
 CM_API int cm_topk(const float* queries, int64_t nq, const float* cands, int64_t nc, int64_t dim, int64_t k,

@@ -1,7 +1,7 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.ClipMatch;
-import dev.clipmatch.io.InputFiles;
+import dev.clipmatch.io.InputLists;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.OutputFiles;
 import dev.clipmatch.pipeline.EmbedJob;
@@ -10,19 +10,10 @@ import dev.clipmatch.pipeline.Encoder;
 import java.nio.channels.FileChannel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +26,6 @@ import picocli.CommandLine.Spec;
         description = {"Embed images or texts with a CLIP model: float32 [N, D] .npy plus a JSON sidecar (OUT.json).",
             "Encoding goes through the embedding cache that sweep uses, so interrupted runs resume. Prints a JSON summary on stdout."})
 public final class EmbedCommand implements Callable<Integer> {
-    private static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "gif", "ppm", "pgm");
 
     @Spec
     CommandSpec spec;
@@ -94,7 +84,7 @@ public final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 0) throw new UserError("--batch-size must be positive");
         if (ioThreads < 1) throw new UserError("--io-threads must be at least 1");
         ClipMatch clip = ClipMatch.load(model, new ClipMatch.Options(cacheDirOption.cacheDir, vocabOption.vocab, preset, threadsOption.checked(), "cpu", archOption.arch));
-        EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, listImages(input.images)) : texts();
+        EmbedJob.Inputs inputs = input.images != null ? new EmbedJob.Images(input.images, InputLists.images(input.images)) : texts();
         int batch = batchSize > 0 ? batchSize : input.images != null ? Encoder.DEFAULT_IMAGE_BATCH : Encoder.DEFAULT_TEXT_BATCH;
         EmbedJob.Settings settings = new EmbedJob.Settings(new Encoder.Settings(batch, ioThreads, onErrorOption.onError, truncate), normalize);
         List<Path> read = new ArrayList<>(List.of(input.images != null ? input.images : input.texts));
@@ -117,57 +107,10 @@ public final class EmbedCommand implements Callable<Integer> {
     /** The line printed on stdout. */
     record Summary(String out, String sidecar, List<Integer> shape, int skipped) {}
 
-    static List<Path> listImages(Path source) {
-        if (Files.isDirectory(source)) {
-            try (Stream<Path> s = Files.list(source)) {
-                return s.filter(Files::isRegularFile).filter(p -> IMAGE_EXTENSIONS.contains(extension(p))).sorted().toList();
-            } catch (IOException e) {
-                throw new UserError(source + ": cannot list (" + e.getMessage() + ")");
-            }
-        }
-        List<Path> out = new ArrayList<>();
-        Path base = source.toAbsolutePath().getParent();
-        List<String> lines = readLines(source);
-        for (String line : lines) {
-            String t = line.strip();
-            if (t.isEmpty()) continue;
-            Path p = Path.of(t);
-            out.add(p.isAbsolute() ? p : base.resolve(p).normalize());
-        }
-        return out;
-    }
-
     private EmbedJob.Texts texts() {
-        List<String> lines = readLines(input.texts);
+        List<String> lines = InputLists.lines(input.texts);
         int[] lineNumbers = new int[lines.size()];
         for (int i = 0; i < lineNumbers.length; i++) lineNumbers[i] = i + 1;
         return new EmbedJob.Texts(input.texts, lines, lineNumbers);
-    }
-
-    /** Lines of a UTF-8 file; invalid UTF-8 is an error naming the file and line. */
-    private static List<String> readLines(Path file) {
-        byte[] bytes = InputFiles.readAll(file, InputFiles.TEXT_LIMIT);
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        List<String> lines = new ArrayList<>();
-        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF ? 3 : 0;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') end++;
-            int stop = end > start && bytes[end - 1] == '\r' ? end - 1 : end;
-            try {
-                lines.add(utf8.decode(ByteBuffer.wrap(bytes, start, stop - start)).toString());
-            } catch (CharacterCodingException e) {
-                throw new UserError(file + ": line " + (lines.size() + 1) + " is not valid UTF-8");
-            }
-            start = end + 1;
-        }
-        return lines;
-    }
-
-    private static String extension(Path p) {
-        String n = p.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 }

@@ -51,4 +51,23 @@ public final class CpuBackend extends NativeBackend {
             long[] textRanks) {
         return CpuKernels.cm_rank_submatrix(scores, ld, rows, rows.length, cols, cols.length, colImage, imageRanks, textRanks);
     }
+
+    /**
+     * One block of a distributed rank (see cm_rank_block_counts): for each image of the block, the texts of the
+     * block that outrank its best positive ({@code imageBest}, at global text index {@code imageBestText}); for
+     * each text, the images of the block that outrank its own image ({@code textBest}, at global image index
+     * {@code textImage}). Offsets are the blocks' first global indices; rows are used as given.
+     */
+    public static BidirectionalRanks rankBlockCounts(Embeddings images, long imageOffset, Embeddings texts, long textOffset, float[] imageBest,
+            long[] imageBestText, float[] textBest, long[] textImage) {
+        KernelErrors.requireSameDim(images, texts);
+        if (imageBest.length != images.rows() || imageBestText.length != images.rows())
+            throw new IllegalArgumentException("need one best positive per image of the block");
+        if (textBest.length != texts.rows() || textImage.length != texts.rows())
+            throw new IllegalArgumentException("need one own-image score and index per text of the block");
+        long[] imageCounts = new long[images.rows()], textCounts = new long[texts.rows()];
+        KernelErrors.check(CpuKernels.cm_rank_block_counts(images.data(), images.rows(), imageOffset, texts.data(), texts.rows(), textOffset, images.dim(),
+                imageBest, imageBestText, textBest, textImage, imageCounts, textCounts), CpuKernels::cm_last_error, "native kernels");
+        return new BidirectionalRanks(imageCounts, textCounts);
+    }
 }

@@ -35,6 +35,10 @@ public final class CpuKernels {
     public static native int cm_rank_bidirectional(@Const float[] images, long nImages, @Const float[] texts, long nTexts,
             long dim, @Const @Cast("const int64_t*") long[] textImage, int normalize, @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
 
+    public static native int cm_rank_block_counts(@Const float[] images, long nImages, long imageOffset, @Const float[] texts, long nTexts,
+            long textOffset, long dim, @Const float[] imageBest, @Const @Cast("const int64_t*") long[] imageBestText, @Const float[] textBest,
+            @Const @Cast("const int64_t*") long[] textImage, @Cast("int64_t*") long[] imageCounts, @Cast("int64_t*") long[] textCounts);
+
     public static native int cm_topk(@Const float[] queries, long nq, @Const float[] cands, long nc, long dim, long k,
             int normalize, float[] scores, @Cast("int64_t*") long[] indices);
 

@@ -161,4 +161,18 @@ public final class ReferenceKernels implements ScoreBackend {
         }
         return new BidirectionalRanks(imageRanks, textRanks);
     }
+
+    /** Oracle of {@link CpuBackend#rankBlockCounts}: per-block counts of candidates that outrank each query's threshold. */
+    public static BidirectionalRanks rankBlockCounts(Embeddings images, long imageOffset, Embeddings texts, long textOffset, float[] imageBest,
+            long[] imageBestText, float[] textBest, long[] textImage) {
+        long[] imageCounts = new long[images.rows()], textCounts = new long[texts.rows()];
+        for (int i = 0; i < images.rows(); i++) {
+            for (int t = 0; t < texts.rows(); t++) {
+                float s = score(images, i, texts, t);
+                if (s > imageBest[i] || (s == imageBest[i] && textOffset + t < imageBestText[i])) imageCounts[i]++;
+                if (s > textBest[t] || (s == textBest[t] && imageOffset + i < textImage[t])) textCounts[t]++;
+            }
+        }
+        return new BidirectionalRanks(imageCounts, textCounts);
+    }
 }
