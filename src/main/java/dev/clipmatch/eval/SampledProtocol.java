@@ -39,11 +39,15 @@ public final class SampledProtocol {
 
     /** Sample {@code iteration} of {@code size} of {@code n} images: the draw every protocol run makes. */
     public static int[] drawImages(int n, int size, int iteration, long seed) {
-        SplittableRandom rng = new SplittableRandom(mix(seed, size, iteration));
-        java.util.BitSet chosen = new java.util.BitSet(n);
+        return distinctSorted(new SplittableRandom(mix(seed, size, iteration)), n, size);
+    }
+
+    /** {@code size} distinct indices of [0, population), sorted (Floyd's algorithm: uniform, O(size)). */
+    public static int[] distinctSorted(SplittableRandom rng, int population, int size) {
+        java.util.BitSet chosen = new java.util.BitSet(population);
         int[] out = new int[size];
         int k = 0;
-        for (int j = n - size; j < n; j++) {
+        for (int j = population - size; j < population; j++) {
             int t = rng.nextInt(j + 1);
             int pick = chosen.get(t) ? j : t;
             chosen.set(pick);

@@ -1,7 +1,6 @@
 package dev.clipmatch.report;
 
-import java.util.Arrays;
-import java.util.BitSet;
+import dev.clipmatch.eval.SampledProtocol;
 import java.util.SplittableRandom;
 
 /**
@@ -17,20 +16,9 @@ public record ExampleSelection(int[] images, int[] captions) {
         return new ExampleSelection(draw(imageCount, n, seed, 0x1A6E5L), draw(captionCount, n, seed, 0xCA9710L));
     }
 
-    /** min(n, population) distinct indices of [0, population), sorted (Floyd's algorithm: uniform, O(n)). */
+    /** min(n, population) distinct indices of [0, population), sorted. */
     static int[] draw(int population, int n, long seed, long stream) {
         int size = Math.max(0, Math.min(n, population));
-        SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ stream);
-        BitSet chosen = new BitSet(population);
-        int[] out = new int[size];
-        int k = 0;
-        for (int j = population - size; j < population; j++) {
-            int t = rng.nextInt(j + 1);
-            int pick = chosen.get(t) ? j : t;
-            chosen.set(pick);
-            out[k++] = pick;
-        }
-        Arrays.sort(out);
-        return out;
+        return SampledProtocol.distinctSorted(new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ stream), population, size);
     }
 }

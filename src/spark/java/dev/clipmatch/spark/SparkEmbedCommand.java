@@ -68,20 +68,13 @@ public final class SparkEmbedCommand implements Callable<Integer> {
             description = "An unreadable image fails the job naming it (fail) or is listed in OUT/skipped (skip).")
     OnError onError;
 
-    @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads per task (default: ${DEFAULT-VALUE}).")
-    int ioThreads;
 
-    @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset; default: the registry's, else clip-<input size>.")
-    String preset;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
-    Path vocab;
 
-    @Option(names = "--truncate", description = "Cut captions longer than the context length instead of failing.")
-    boolean truncate;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
+
+    @Mixin
+    SparkMain.EncodeOptions encode;
 
     @Mixin
     SparkMain.SparkOptions spark;
@@ -92,7 +85,7 @@ public final class SparkEmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnError mode = onError;
-        SparkMain.checkPositive("--io-threads", ioThreads);
+        SparkMain.checkPositive("--io-threads", encode.ioThreads);
         if (batchSize < 0) throw new ClipMatchException("--batch-size must be positive");
         SparkSession session = spark.session("embed");
         Map<String, Object> manifest = run(session, mode); // the session ends with the JVM (Spark's shutdown hook)
@@ -101,7 +94,7 @@ public final class SparkEmbedCommand implements Callable<Integer> {
     }
 
     Map<String, Object> run(SparkSession session, OnError mode) {
-        ExecutorModels.Spec spec = ExecutorModels.Spec.resolve(model, cacheDir, vocab, preset, spark.threads);
+        ExecutorModels.Spec spec = ExecutorModels.Spec.resolve(model, encode.cacheDir, encode.vocab, encode.preset, spark.threads);
         int parts = partitions != null ? partitions : session.sparkContext().defaultParallelism();
         SparkMain.checkPositive("--partitions", parts);
         org.apache.spark.sql.Dataset<Row> imageRows, textRows;
@@ -119,7 +112,7 @@ public final class SparkEmbedCommand implements Callable<Integer> {
             imageRows = w.images().isEmpty() ? null : session.createDataFrame(w.images(), DistributedEmbed.IMAGE_INPUT);
             textRows = w.texts().isEmpty() ? null : session.createDataFrame(w.texts(), DistributedEmbed.TEXT_INPUT);
         }
-        return DistributedEmbed.write(imageRows, textRows, spec, new DistributedEmbed.Settings(parts, batchSize, ioThreads, mode, truncate), out);
+        return DistributedEmbed.write(imageRows, textRows, spec, new DistributedEmbed.Settings(parts, batchSize, encode.ioThreads, mode, encode.truncate), out);
     }
 
     private Work work() {

@@ -28,17 +28,9 @@ public final class SparkEvalCommand implements Callable<Integer> {
             description = "Caption -> image index (int32/int64). Default: the caption table's image_id column, else caption c belongs to image c / (captions / images).")
     Path textImage;
 
-    @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
-    int[] ks;
 
-    @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes, e.g. 10 or 10,100,1000 (same samples as eval).")
-    int[] sampleImages = new int[0];
 
-    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
-    int iterations;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--image-blocks", paramLabel = "N", description = "Row blocks of the images (default: the cluster's default parallelism).")
     Integer imageBlocks;
@@ -53,12 +45,14 @@ public final class SparkEvalCommand implements Callable<Integer> {
     Path csv;
 
     @Mixin
+    SparkMain.ProtocolOptions protocol;
+
+    @Mixin
     SparkMain.SparkOptions spark;
 
     @Override
     public Integer call() {
-        for (int k : ks) if (k < 1) throw new ClipMatchException("--k: every K must be at least 1, got " + k);
-        SparkMain.checkPositive("--iterations", iterations);
+        protocol.check();
         Evaluation result = evaluate(spark.session("eval")); // the session ends with the JVM (Spark's shutdown hook)
         System.out.print(EvalReport.table(result));
         if (json != null) AtomicFiles.writeString(json, JsonFiles.pretty(EvalReport.json(result)));
@@ -72,11 +66,11 @@ public final class SparkEvalCommand implements Callable<Integer> {
         SparkMain.checkPositive("--image-blocks", ib);
         SparkMain.checkPositive("--text-blocks", tb);
         EmbeddingTables.Loaded in = EmbeddingTables.load(session, images, texts, textImage, ib, tb);
-        for (int n : sampleImages) {
+        for (int n : protocol.sampleImages) {
             if (n < 1 || n > in.nImages()) throw new ClipMatchException("--sample-images " + n + ": must be between 1 and the " + in.nImages() + " images");
         }
         DistributedRecall recall = new DistributedRecall(JavaSparkContext.fromSparkContext(session.sparkContext()), in.images(), in.captions(),
                 in.nImages(), in.captionImage(), spark.threads);
-        return recall.evaluate(ks, sampleImages, iterations, seed, System.err);
+        return recall.evaluate(protocol.ks, protocol.sampleImages, protocol.iterations, protocol.seed, System.err);
     }
 }

@@ -3,6 +3,7 @@ package dev.clipmatch.spark;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.pipeline.OnError;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
@@ -124,6 +125,44 @@ public final class SparkMain implements Runnable {
                 default -> throw new CommandLine.TypeConversionException("expected skip or fail, got '" + value + "'");
             };
         }
+    }
+
+    /** Recall cut-offs and the sampled protocol, as eval and sweep take them. */
+    static final class ProtocolOptions {
+        @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
+        int[] ks;
+
+        @Option(names = "--sample-images", split = ",", paramLabel = "N", description = "Sampled protocol sizes, e.g. 10 or 10,100,1000 (same samples as eval).")
+        int[] sampleImages = new int[0];
+
+        @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        void check() {
+            for (int k : ks) if (k < 1) throw new ClipMatchException("--k: every K must be at least 1, got " + k);
+            checkPositive("--iterations", iterations);
+        }
+    }
+
+    /** How executors load the model and read their inputs. */
+    static final class EncodeOptions {
+        @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads per task (default: ${DEFAULT-VALUE}).")
+        int ioThreads;
+
+        @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset; default: the registry's, else clip-<input size>.")
+        String preset;
+
+        @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
+        Path vocab;
+
+        @Option(names = "--truncate", description = "Cut captions longer than the context length instead of failing.")
+        boolean truncate;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
+        Path cacheDir;
     }
 
     static void checkPositive(String option, int value) {

@@ -46,17 +46,9 @@ public final class SparkSweepCommand implements Callable<Integer> {
     @Option(names = "--captions-per-image", paramLabel = "N", description = "Keep the first N captions of every image (COCO 5K: 5).")
     Integer captionsPerImage;
 
-    @Option(names = "--k", split = ",", paramLabel = "K", defaultValue = "1,5,10", description = "Recall cut-offs (default: ${DEFAULT-VALUE}).")
-    int[] ks;
 
-    @Option(names = "--sample-images", split = ",", paramLabel = "N", defaultValue = "", description = "Sampled protocol sizes, e.g. 10,100,1000.")
-    int[] sampleImages = new int[0];
 
-    @Option(names = "--iterations", defaultValue = "50", description = "Samples per size (default: ${DEFAULT-VALUE}).")
-    int iterations;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Output directory.")
     Path out;
@@ -74,28 +66,23 @@ public final class SparkSweepCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "0", paramLabel = "B", description = "Items per batch (default: 32 images, 128 texts).")
     int batchSize;
 
-    @Option(names = "--io-threads", defaultValue = "2", paramLabel = "N", description = "Image decoding threads per task (default: ${DEFAULT-VALUE}).")
-    int ioThreads;
 
-    @Option(names = "--preprocess", paramLabel = "PRESET", description = "Preprocessing preset; default: the registry's, else clip-<input size>.")
-    String preset;
 
-    @Option(names = "--vocab", paramLabel = "PATH", description = "Tokenizer vocabulary; default: next to the checkpoint, else in the cache.")
-    Path vocab;
 
-    @Option(names = "--truncate", description = "Cut captions longer than the context length instead of failing.")
-    boolean truncate;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Model cache (default: $CLIPMATCH_CACHE or ~/.cache/clipmatch).")
-    Path cacheDir;
+
+    @Mixin
+    SparkMain.ProtocolOptions protocol;
+
+    @Mixin
+    SparkMain.EncodeOptions encode;
 
     @Mixin
     SparkMain.SparkOptions spark;
 
     @Override
     public Integer call() {
-        for (int k : ks) if (k < 1) throw new ClipMatchException("--k: every K must be at least 1, got " + k);
-        SparkMain.checkPositive("--iterations", iterations);
+        protocol.check();
         OnError mode = onError;
         Dataset d = DatasetReader.read(dataset);
         if (captionsPerImage != null) d = d.firstCaptions(captionsPerImage);
@@ -109,11 +96,11 @@ public final class SparkSweepCommand implements Callable<Integer> {
         List<Row> imageRows = new ArrayList<>(), textRows = new ArrayList<>();
         for (int i = 0; i < paths.size(); i++) imageRows.add(RowFactory.create((long) i, paths.get(i).toAbsolutePath().toString()));
         for (int c = 0; c < d.captions().size(); c++) textRows.add(RowFactory.create((long) c, d.captions().get(c), d.captionImage()[c]));
-        ExecutorModels.Spec spec = ExecutorModels.Spec.resolve(model, cacheDir, vocab, preset, spark.threads);
+        ExecutorModels.Spec spec = ExecutorModels.Spec.resolve(model, encode.cacheDir, encode.vocab, encode.preset, spark.threads);
         Path tables = out.resolve("embeddings");
         Map<String, Object> manifest = DistributedEmbed.write(session.createDataFrame(imageRows, DistributedEmbed.IMAGE_INPUT),
                 session.createDataFrame(textRows, DistributedEmbed.TEXT_INPUT), spec,
-                new DistributedEmbed.Settings(partitions != null ? partitions : parallelism, batchSize, ioThreads, mode, truncate), tables);
+                new DistributedEmbed.Settings(partitions != null ? partitions : parallelism, batchSize, encode.ioThreads, mode, encode.truncate), tables);
         double encodeSeconds = (System.nanoTime() - t0) / 1e9;
 
         // captions of skipped images are left out with them, as in sweep
@@ -124,12 +111,12 @@ public final class SparkSweepCommand implements Callable<Integer> {
         SparkMain.checkPositive("--blocks", b);
         EmbeddingTables.Loaded in = EmbeddingTables.fromTables(imageTable, tables.resolve("images").toString(), textTable, tables.resolve("texts").toString(),
                 null, b, b);
-        for (int n : sampleImages) {
+        for (int n : protocol.sampleImages) {
             if (n < 1 || n > in.nImages()) throw new ClipMatchException("--sample-images " + n + ": must be between 1 and the " + in.nImages() + " images");
         }
         long t1 = System.nanoTime();
         Evaluation result = new DistributedRecall(JavaSparkContext.fromSparkContext(session.sparkContext()), in.images(), in.captions(), in.nImages(),
-                in.captionImage(), spark.threads).evaluate(ks, sampleImages, iterations, seed, System.err);
+                in.captionImage(), spark.threads).evaluate(protocol.ks, protocol.sampleImages, protocol.iterations, protocol.seed, System.err);
         double evalSeconds = (System.nanoTime() - t1) / 1e9;
 
         Map<String, Object> run = new LinkedHashMap<>(manifest);
