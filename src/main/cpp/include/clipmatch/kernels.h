@@ -11,7 +11,7 @@
 //   pair's score bit-identically, whatever the tiling or thread count, so rank and top-K are exact and
 //   reproducible, and the plain-Java reference (dev.clipmatch.kernels.ReferenceKernels) matches bit for bit.
 // - Rank of a query = number of candidates whose score is strictly higher than the query's best positive,
-//   an equal score counting as higher only when the candidate index is lower (open_clip's tie rule). The
+//   an equal score counting as higher only when the candidate index is lower (clipmatch's own rule, see README). The
 //   best positive is the positive with the highest score, the lowest index among equals.
 // - Every function returns a status code of status.h; cm_last_error() describes the last failure of the
 //   calling thread. No function keeps a pointer after it returns.
