@@ -1,5 +1,6 @@
 package dev.clipmatch;
 
+import static dev.clipmatch.io.NpyBytes.npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,9 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clipmatch.data.DatasetReader;
 import dev.clipmatch.io.Npy;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,17 +26,6 @@ class HostileInputsTest {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().lines().count(), "one line: " + r.err());
         assertTrue(r.err().startsWith("clipmatch: ") && r.err().contains(expected), "says \"" + expected + "\": " + r.err());
-    }
-
-    /** A .npy file as NumPy writes it, built by hand (so any header can be tried). */
-    static byte[] npy(String descr, String shape, byte[] data) {
-        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }");
-        while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
-        h.append('\n');
-        ByteBuffer b = ByteBuffer.allocate(10 + h.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length());
-        b.put(h.toString().getBytes(StandardCharsets.ISO_8859_1)).put(data);
-        return b.array();
     }
 
     @Test

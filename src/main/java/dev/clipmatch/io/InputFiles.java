@@ -26,12 +26,8 @@ public final class InputFiles {
             if (attributes.isDirectory()) throw new InputFileException(file + ": is a directory, not a file");
             if (!attributes.isRegularFile()) throw new InputFileException(file + ": not a regular file (a pipe, socket or device), not read");
             return attributes;
-        } catch (NoSuchFileException e) {
-            throw new InputFileException(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new InputFileException(file + ": permission denied");
         } catch (IOException e) {
-            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw readError(file, e);
         }
     }
 
@@ -43,12 +39,14 @@ public final class InputFiles {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (bytes.length > limit) throw new InputFileException(file + ": file too large (more than " + limit + " bytes)");
             return bytes;
-        } catch (NoSuchFileException e) {
-            throw new InputFileException(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new InputFileException(file + ": permission denied");
         } catch (IOException e) {
-            throw new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw readError(file, e);
         }
+    }
+
+    private static InputFileException readError(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) return new InputFileException(file + ": no such file");
+        if (e instanceof AccessDeniedException) return new InputFileException(file + ": permission denied");
+        return new InputFileException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
 }

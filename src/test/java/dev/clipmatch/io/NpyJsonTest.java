@@ -1,5 +1,6 @@
 package dev.clipmatch.io;
 
+import static dev.clipmatch.io.NpyBytes.npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,6 @@ import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.InputFileException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,18 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class NpyJsonTest {
     @TempDir
     Path dir;
-
-    /** A .npy file as NumPy writes it (header text, padding to 64 bytes), built by hand. */
-    static byte[] npy(String descr, String shape, byte[] data) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-        StringBuilder h = new StringBuilder(dict);
-        while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
-        h.append('\n');
-        ByteBuffer b = ByteBuffer.allocate(10 + h.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) h.length());
-        b.put(h.toString().getBytes(StandardCharsets.ISO_8859_1)).put(data);
-        return b.array();
-    }
 
     @Test
     void readsFloat16Float32AndIntegers() throws Exception {
