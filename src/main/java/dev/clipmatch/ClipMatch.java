@@ -16,6 +16,8 @@ import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.pipeline.EncodeListener;
 import dev.clipmatch.pipeline.Encoder;
 import dev.clipmatch.tokenizer.ClipTokenizer;
+import dev.clipmatch.tokenizer.HfTokenizer;
+import dev.clipmatch.tokenizer.TextTokenizer;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ public final class ClipMatch {
     private final Path checkpoint;
     private final String checkpointSha;
     private final ScoreBackend backend;
-    private volatile ClipTokenizer tokenizer;
+    private volatile TextTokenizer tokenizer;
     private volatile Path vocabFile;
 
     private ClipMatch(ClipModel model, Path vocabOverride, Path cacheDir, ImagePreprocessor preprocessor, String presetName, String label,
@@ -141,13 +143,25 @@ public final class ClipMatch {
         return model;
     }
 
-    /** The tokenizer, loaded on first use (image-only work needs no vocabulary). */
-    public ClipTokenizer tokenizer() {
+    /**
+     * The tokenizer, loaded on first use (image-only work needs no vocabulary): OpenAI's BPE, or for an open_clip
+     * config naming a Hugging Face tokenizer (hf_tokenizer_name) the tokenizer.json of the model folder (or of the
+     * vocabulary option's folder).
+     */
+    public TextTokenizer tokenizer() {
         if (tokenizer == null) {
             synchronized (this) {
                 if (tokenizer == null) {
-                    vocabFile = vocabOverride != null ? vocabOverride : findVocab(checkpoint, cacheDir);
-                    tokenizer = ClipTokenizer.load(vocabFile);
+                    HfTokenizer.Settings hf = model.checkpoint().hfTokenizer();
+                    if (hf != null) {
+                        Path from = vocabOverride != null ? vocabOverride : checkpoint;
+                        Path dir = Files.isDirectory(from) ? from : from.toAbsolutePath().getParent();
+                        tokenizer = HfTokenizer.load(dir, hf);
+                        vocabFile = dir.resolve(HfTokenizer.TOKENIZER_FILE);
+                    } else {
+                        vocabFile = vocabOverride != null ? vocabOverride : findVocab(checkpoint, cacheDir);
+                        tokenizer = ClipTokenizer.load(vocabFile);
+                    }
                 }
             }
         }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code clipmatch match}: the probability of each caption for one image, as in the study's tables. */
 @Command(name = "match", mixinStandardHelpOptions = true,
-        description = "Probability of each caption for an image: softmax over the captions of exp(logit_scale) * cosine, sorted.")
+        description = "Probability of each caption for an image: softmax over the captions of exp(logit_scale) * cosine, or for a sigmoid-trained model (SigLIP: a logit_bias) each caption's own sigmoid(exp(logit_scale) * cosine + logit_bias); sorted.")
 public final class MatchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "ViT-B-32", paramLabel = "M", description = "Registry name or checkpoint path (default: ${DEFAULT-VALUE}).")
     String model;

@@ -6,6 +6,7 @@ import dev.clipmatch.InputFileException;
 import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.image.PreprocessConfig;
 import dev.clipmatch.io.JsonFiles;
+import dev.clipmatch.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,11 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * A loaded checkpoint: float32 weights under OpenAI's key names plus the settings shapes cannot tell, and the
- * preprocessing its open_clip config asks for (null when it states none: OpenAI's recipe applies).
+ * preprocessing its open_clip config asks for (null when it states none: OpenAI's recipe applies), and the Hugging Face
+ * tokenizer settings of a config naming one (null: OpenAI's BPE).
  */
-public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config, PreprocessConfig preprocess) {
+public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, ClipConfig config, PreprocessConfig preprocess,
+                         HfTokenizer.Settings hfTokenizer) {
 
     public static Checkpoint load(Path path) {
         return load(path, null);
@@ -86,7 +89,7 @@ public record Checkpoint(Path path, CheckpointFormat format, StateDict weights, 
         if (openClip != null) openClip.checkTowerKind(weights);
         ClipConfig config = ClipConfig.infer(weights, spec);
         if (openClip != null) openClip.check(config, source);
-        return new Checkpoint(path, format, weights, config, openClip == null ? null : openClip.preprocess());
+        return new Checkpoint(path, format, weights, config, openClip == null ? null : openClip.preprocess(), openClip == null ? null : openClip.hfTokenizer());
     }
 
     private static UnsupportedFeatureException ambiguous(Path path) {

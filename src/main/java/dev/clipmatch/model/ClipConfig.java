@@ -17,9 +17,9 @@ public record ClipConfig(
         boolean lnPre, VisionPool visionPool, boolean visionLnAfterPool, boolean visionLayerScale,
         TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection, int[] resnetLayers) {
 
-    /** The MLP non-linearity: OpenAI's weights use QuickGELU, some open_clip/HF models the exact GELU. */
+    /** The MLP non-linearity: OpenAI's weights use QuickGELU, some open_clip/HF models the exact GELU, SigLIP 2 GELU's tanh form. */
     public enum Activation {
-        QUICK_GELU, GELU;
+        QUICK_GELU, GELU, GELU_TANH;
 
         public static Activation parse(String name, String where) {
             return switch (name) {
@@ -30,8 +30,8 @@ public record ClipConfig(
         }
     }
 
-    /** open_clip's vision pool_type: the class token, or the mean of the patch tokens. */
-    public enum VisionPool { TOK, AVG }
+    /** open_clip's vision pool_type: the class token, or the mean of the patch tokens; MAP: a timm SigLIP trunk's attention pool. */
+    public enum VisionPool { TOK, AVG, MAP }
 
     /** open_clip's text pool_type: the highest id (OpenAI's end token), the first or last position, or the first eos_id. */
     public enum TextPool { ARGMAX, FIRST, LAST, EOS }
@@ -70,6 +70,7 @@ public record ClipConfig(
 
     /** Reads the sizes off OpenAI-named weights and takes the rest from {@code arch}. */
     public static ClipConfig infer(StateDict w, ArchSpec arch) {
+        if (w.has(TimmVitTower.PATCH_WEIGHT)) return inferTimmVit(w, arch);
         if (w.has("visual.trunk.stem.0.weight") || w.keysStartingWith("visual.trunk."))
             throw new UnsupportedFeatureException(w.source() + ": this CLIP model has a timm vision tower (visual.trunk, e.g. ConvNeXt); only ViT towers are supported for now");
         if (w.has("visual.attn_pool.query"))
@@ -96,6 +97,33 @@ public record ClipConfig(
             throw new CheckpointException(w.source() + ": the vision width " + vWidth + " is not divisible by the head count " + vHeads);
         return withText(w, arch, embed, vWidth, vLayers, vHeads, vMlp, patch, grid, w.has("visual.ln_pre.weight"),
                 w.has("visual.transformer.resblocks.0.ls_1.gamma"), null);
+    }
+
+    /** A timm SigLIP ViT trunk (visual.trunk.*): no class token, no ln_pre, MAP pooling, no projection (embed = width). */
+    private static ClipConfig inferTimmVit(StateDict w, ArchSpec arch) {
+        if (arch.visionPool() != VisionPool.MAP)
+            throw new UnsupportedFeatureException(w.source() + ": a timm ViT image tower (visual.trunk) needs its open_clip config (vision_cfg.timm_model_name) for its heads and activation",
+                    dev.clipmatch.ClipMatchException.Remedy.ARCHITECTURE);
+        for (String k : new String[] {"visual.trunk.attn_pool.latent", "visual.trunk.pos_embed", "visual.trunk.norm.weight"}) {
+            if (!w.has(k)) throw new CheckpointException(w.source() + ": the timm ViT image tower lacks " + k + " (only SigLIP's MAP-pooled trunk is supported)");
+        }
+        for (String k : new String[] {"visual.trunk.cls_token", "visual.trunk.reg_token", "visual.trunk.blocks.0.ls1.gamma", "visual.trunk.fc_norm.weight", "visual.head.proj.weight"}) {
+            if (w.has(k)) throw new UnsupportedFeatureException(w.source() + ": the timm ViT image tower has " + k + ", which SigLIP's trunk has not (not supported)");
+        }
+        long[] conv = w.shape(TimmVitTower.PATCH_WEIGHT);
+        if (conv.length != 4 || conv[1] != 3 || conv[2] != conv[3])
+            throw new CheckpointException(w.source() + ": " + TimmVitTower.PATCH_WEIGHT + " has an unexpected shape " + java.util.Arrays.toString(conv));
+        int width = (int) conv[0], patch = (int) conv[3];
+        long tokens = w.shape("visual.trunk.pos_embed")[1];
+        int grid = (int) Math.round(Math.sqrt(tokens));
+        if ((long) grid * grid != tokens)
+            throw new CheckpointException(w.source() + ": visual.trunk.pos_embed has " + tokens + " rows, not a square grid");
+        int layers = w.countBlocks("visual.trunk.blocks.");
+        int mlp = (int) w.shape("visual.trunk.blocks.0.mlp.fc1.weight")[0];
+        int heads = arch.visionHeads();
+        if (heads < 1 || width % heads != 0)
+            throw new CheckpointException(w.source() + ": the vision width " + width + " is not divisible by the head count " + heads);
+        return withText(w, arch, width, width, layers, heads, mlp, patch, grid, false, false, null);
     }
 
     /** ModifiedResNet: width = layer1's planes, heads = width * 32 / 64 unless stated, input = 32 x the attention pool's grid. */

@@ -44,6 +44,7 @@ public final class ClipModel {
     private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
     private final ResNetTower resnet;
+    private final TimmVitTower timmVit;
     private final float logitScale;
     private final Float logitBias;
     private int threads;
@@ -59,7 +60,8 @@ public final class ClipModel {
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
         resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
-        boolean vit = resnet == null;
+        timmVit = cfg.visionPool() == ClipConfig.VisionPool.MAP ? new TimmVitTower(w, cfg) : null;
+        boolean vit = resnet == null && timmVit == null;
         conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
         classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
         visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
@@ -170,6 +172,7 @@ public final class ClipModel {
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
         if (resnet != null) return resnet.encode(pixels);
+        if (timmVit != null) return timmVit.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
@@ -313,7 +316,11 @@ public final class ClipModel {
         Tensor attn = torch.linear(a, blk.outW(), new TensorOptional(blk.outB()));
         x = x.add(blk.ls1() != null ? attn.mul_(blk.ls1()) : attn);
         Tensor h = torch.linear(layerNorm(x, blk.ln2W(), blk.ln2B()), blk.fcW(), new TensorOptional(blk.fcB()));
-        h = act == ClipConfig.Activation.QUICK_GELU ? h.mul_(torch.sigmoid(h.mul(new Scalar(1.702f)))) : torch.gelu(h);
+        h = switch (act) {
+            case QUICK_GELU -> h.mul_(torch.sigmoid(h.mul(new Scalar(1.702f))));
+            case GELU -> torch.gelu(h);
+            case GELU_TANH -> torch.gelu(h, "tanh");
+        };
         Tensor mlp = torch.linear(h, blk.projW(), new TensorOptional(blk.projB()));
         return x.add_(blk.ls2() != null ? mlp.mul_(blk.ls2()) : mlp);
     }

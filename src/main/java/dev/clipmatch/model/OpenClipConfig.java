@@ -8,6 +8,7 @@ import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.tokenizer.HfTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,10 @@ import java.util.TreeSet;
  * @param arch what the weights' shapes cannot tell
  * @param expected sizes the config implies, checked against the weights' shapes (see {@link #check})
  * @param preprocess open_clip's inference preprocessing for this config (size = the vision tower's image size)
+ * @param hfTokenizer the Hugging Face tokenizer settings (text_cfg.hf_tokenizer_name, tokenizer_kwargs), null for OpenAI's BPE
  */
-public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String, Object> expected, PreprocessConfig preprocess) {
+public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String, Object> expected, PreprocessConfig preprocess,
+                             HfTokenizer.Settings hfTokenizer) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RESOURCES = "/models/open_clip/";
@@ -100,6 +103,12 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
 
     /** Fails when the config describes another kind of image tower (ResNet or ViT) than the weights hold. */
     public void checkTowerKind(StateDict w) {
+        boolean configTimm = arch.visionPool() == ClipConfig.VisionPool.MAP, weightsTimm = w.has(TimmVitTower.PATCH_WEIGHT);
+        if (configTimm != weightsTimm)
+            throw new CheckpointException(source + ": vision_cfg " + (configTimm ? "names a timm trunk (timm_model_name)" : "describes an open_clip tower") + " but "
+                    + w.source() + (weightsTimm ? " holds a timm trunk (visual.trunk)" : " has no timm trunk (" + TimmVitTower.PATCH_WEIGHT + ")")
+                    + " (config and weights do not belong together)");
+        if (configTimm) return;
         boolean configResNet = expected.get("vision_cfg.layers") instanceof String;
         boolean weightsResNet = w.has("visual.layer1.0.conv1.weight");
         if (configResNet != weightsResNet)
@@ -257,7 +266,25 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
 
             ClipConfig.Activation act = quickGelu ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
             Fields v = new Fields(source, "model_cfg.vision_cfg.", vision);
-            v.off("timm_model_name", "a timm vision tower (ConvNeXt, SigLIP, EVA, ViTamin, ...)");
+            String timmName = v.text("timm_model_name", null);
+            int visionHeads, imageSize;
+            ClipConfig.Activation vAct = act;
+            ClipConfig.VisionPool visionPool;
+            boolean lnAfterPool;
+            double vEps;
+            if (timmName != null) {
+                TimmVitSpec timm = timmTrunk(v, timmName);
+                visionHeads = timm.heads();
+                vAct = timm.act();
+                visionPool = ClipConfig.VisionPool.MAP;
+                lnAfterPool = false;
+                vEps = TimmVitTower.EPS;
+                imageSize = v.square("image_size", 224);
+                if (imageSize != timm.imageSize())
+                    v.refuse("image_size", v.get("image_size"), "timm builds " + timmName + " for " + timm.imageSize() + " px inputs");
+                expected.put("vision_cfg.image_size", imageSize);
+                expected.put("vision_cfg.patch_size", timm.patch());
+            } else {
             JsonNode layers = v.get("layers");
             boolean resnet = layers != null && layers.isArray();
             int vWidth = v.integer("width", 768);
@@ -267,7 +294,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             int poolWidth = resnet ? vWidth * 32 : vWidth;
             if (headWidth < 1 || poolWidth % headWidth != 0)
                 throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
-            int imageSize = v.square("image_size", 224);
+            imageSize = v.square("image_size", 224);
             expected.put("vision_cfg.image_size", imageSize);
             if (resnet) {
                 if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
@@ -290,9 +317,9 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             String posEmbed = v.text("pos_embed_type", "learnable");
             if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
                 v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
-            boolean lnAfterPool = v.bool("final_ln_after_pool", false);
+            lnAfterPool = v.bool("final_ln_after_pool", false);
             String vPool = v.text("pool_type", "tok");
-            ClipConfig.VisionPool visionPool = switch (vPool) {
+            visionPool = switch (vPool) {
                 case "tok" -> ClipConfig.VisionPool.TOK;
                 case "avg" -> ClipConfig.VisionPool.AVG;
                 default -> {
@@ -300,15 +327,17 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     yield null;
                 }
             };
-            double vEps = towerCommon(v);
+            vEps = towerCommon(v);
+            vAct = withActKwargs(v, act);
+            visionHeads = poolWidth / headWidth;
+            }
             v.allow(VISION_INERT);
             v.done();
 
             Fields t = new Fields(source, "model_cfg.text_cfg.", text);
             t.off("hf_model_name", "a Hugging Face text tower");
-            t.off("hf_tokenizer_name", "a Hugging Face / SentencePiece tokenizer");
-            t.off("tokenizer_mode", "a tokenizer mode other than OpenAI's BPE");
-            t.off("tokenizer_kwargs", "tokenizer options");
+            t.off("tokenizer_mode", "a tokenizer mode other than the standard one (open_clip's 'clips')");
+            HfTokenizer.Settings hfTokenizer = hfTokenizer(t);
             expected.put("text_cfg.context_length", t.integer("context_length", 77));
             expected.put("text_cfg.vocab_size", t.integer("vocab_size", 49408));
             int tWidth = t.integer("width", 512);
@@ -338,18 +367,84 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             if (!projType.equals("linear") && !projType.equals("none")) t.refuse("proj_type", t.get("proj_type"), "expected linear or none");
             expected.put("text_cfg.proj_bias/proj_type (text projection)", projType.equals("none") ? "none" : projBias ? "linear_bias" : "matrix");
             double tEps = towerCommon(t);
+            ClipConfig.Activation tAct = withActKwargs(t, act);
             t.allow(TEXT_INERT);
             t.done();
-            if (vEps != tEps)
+            if (timmName == null && vEps != tEps)
                 throw new UnsupportedFeatureException(source + ": a different LayerNorm eps (norm_kwargs.eps) in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
 
-            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(poolWidth / headWidth, tHeads, act, act, vEps, visionPool, lnAfterPool, textPool, eosId, causal);
-            return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize));
+            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(visionHeads, tHeads, vAct, tAct, tEps, visionPool, lnAfterPool, textPool, eosId, causal);
+            return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize), hfTokenizer);
+        }
+
+        /**
+         * A timm trunk: only the SigLIP ViTs of models/timm/vit_siglip.json with their MAP pool and no projection.
+         * open_clip passes none of the ViT fields to timm (the name fixes the trunk), so they are inert here.
+         */
+        private TimmVitSpec timmTrunk(Fields v, String name) {
+            TimmVitSpec spec = TimmVitSpec.forName(name);
+            if (spec == null)
+                v.refuse("timm_model_name", v.get("timm_model_name"), "only timm's SigLIP ViT trunks are supported (" + String.join(", ", TimmVitSpec.names()) + ")");
+            String pool = v.text("timm_pool", "avg");
+            if (!pool.equals("map")) v.refuse("timm_pool", v.get("timm_pool"), name + " is supported with its MAP attention pool (map) only");
+            String proj = v.text("timm_proj", "linear");
+            if (!proj.equals("none")) v.refuse("timm_proj", v.get("timm_proj"), "a projection after the timm trunk is not supported (none only)");
+            v.allow("layers", "width", "head_width", "patch_size", "mlp_ratio", "ls_init_value", "no_ln_pre", "pos_embed_type", "final_ln_after_pool",
+                    "pool_type", "attentional_pool", "norm_kwargs", "act_kwargs", "block_type", "output_tokens");
+            v.allow(CUSTOM_BLOCK.toArray(String[]::new));
+            return spec;
+        }
+
+        /** text_cfg.hf_tokenizer_name with tokenizer_kwargs (open_clip's HFTokenizer: clean, strip_sep_token), or null. */
+        private HfTokenizer.Settings hfTokenizer(Fields t) {
+            String name = t.text("hf_tokenizer_name", null); // the tokenizer files come from the model folder, whatever hub name it gives
+            JsonNode kwargs = t.get("tokenizer_kwargs");
+            if (name == null) {
+                if (kwargs != null && !(kwargs.isObject() && kwargs.isEmpty())) t.refuse("tokenizer_kwargs", kwargs, "options of OpenAI's tokenizer are not supported");
+                return null;
+            }
+            HfTokenizer.Clean clean = HfTokenizer.Clean.WHITESPACE;
+            boolean stripSep = false;
+            if (kwargs != null) {
+                if (!kwargs.isObject()) t.refuse("tokenizer_kwargs", kwargs, "expected an object");
+                Fields k = new Fields(source, t.where("tokenizer_kwargs."), (ObjectNode) kwargs);
+                String c = k.text("clean", "whitespace");
+                clean = switch (c) {
+                    case "whitespace" -> HfTokenizer.Clean.WHITESPACE;
+                    case "lower" -> HfTokenizer.Clean.LOWER;
+                    case "canonicalize" -> HfTokenizer.Clean.CANONICALIZE;
+                    default -> {
+                        k.refuse("clean", k.get("clean"), "expected whitespace, lower or canonicalize");
+                        yield null;
+                    }
+                };
+                stripSep = k.bool("strip_sep_token", false);
+                k.done();
+            }
+            return new HfTokenizer.Settings(clean, stripSep);
+        }
+
+        /** open_clip's act_layer (QuickGELU or nn.GELU) given the tower's act_kwargs, which open_clip passes to it. */
+        private ClipConfig.Activation withActKwargs(Fields f, ClipConfig.Activation act) {
+            JsonNode kwargs = f.get("act_kwargs");
+            if (kwargs == null || kwargs.isObject() && kwargs.isEmpty()) return act;
+            if (!kwargs.isObject()) f.refuse("act_kwargs", kwargs, "expected an object");
+            if (act == ClipConfig.Activation.QUICK_GELU) f.refuse("act_kwargs", kwargs, "QuickGELU takes no options (open_clip would fail)");
+            Fields k = new Fields(source, f.where("act_kwargs."), (ObjectNode) kwargs);
+            String approximate = k.text("approximate", "none");
+            k.done();
+            return switch (approximate) {
+                case "none" -> ClipConfig.Activation.GELU;
+                case "tanh" -> ClipConfig.Activation.GELU_TANH;
+                default -> {
+                    k.refuse("approximate", kwargs.get("approximate"), "expected none or tanh (torch's GELU)");
+                    yield null;
+                }
+            };
         }
 
         /** Fields both towers share: activation/norm options and open_clip's custom attention block. Returns the LayerNorm eps. */
         private double towerCommon(Fields f) {
-            f.off("act_kwargs", "activation options (act_kwargs)");
             double eps = 1e-5;
             JsonNode norm = f.get("norm_kwargs");
             if (norm != null) {

@@ -6,7 +6,7 @@ import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
 import dev.clipmatch.model.ClipModel;
-import dev.clipmatch.tokenizer.ClipTokenizer;
+import dev.clipmatch.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,13 +56,13 @@ public final class Encoder {
 
     private final ClipModel model;
     private final ImagePreprocessor preprocessor;
-    private final Supplier<ClipTokenizer> tokenizer;
+    private final Supplier<TextTokenizer> tokenizer;
 
     /** {@code tokenizer} is asked for only when texts are encoded (image-only work needs no vocabulary). */
-    public Encoder(ClipModel model, ImagePreprocessor preprocessor, Supplier<ClipTokenizer> tokenizer) {
+    public Encoder(ClipModel model, ImagePreprocessor preprocessor, Supplier<? extends TextTokenizer> tokenizer) {
         this.model = model;
         this.preprocessor = preprocessor;
-        this.tokenizer = tokenizer;
+        this.tokenizer = tokenizer::get;
     }
 
     public int dim() {
@@ -105,7 +105,7 @@ public final class Encoder {
      */
     public void texts(List<String> texts, Settings s, IntFunction<String> where, EncodeListener listener, Sink sink) {
         if (texts.isEmpty()) return;
-        ClipTokenizer tok = tokenizer.get();
+        TextTokenizer tok = tokenizer.get();
         int ctx = model.config().contextLength();
         int[][] ids = new int[texts.size()][];
         for (int i = 0; i < ids.length; i++) {

@@ -266,11 +266,13 @@ public final class Sweep {
         for (int c = 0; c < dataset.captions().size(); c++) {
             String caption = dataset.captions().get(c);
             if (keys.containsKey(caption)) continue;
-            int[] ids = clip.tokenizer().encode(caption);
-            if (ids.length > ctx && !truncate)
+            int[] ids;
+            try {
+                ids = clip.tokenizer().encode(caption, ctx, truncate);
+            } catch (TextTooLongException e) {
                 throw new TextTooLongException(dataset.name() + ": caption " + c + " (of image " + dataset.images().get((int) dataset.captionImage()[c])
-                        + ") is " + ids.length + " tokens, more than the model's context of " + ctx + "; truncation cuts it as clip.tokenize(truncate=True) does");
-            if (ids.length > ctx) ids = clip.tokenizer().encode(caption, ctx, true);
+                        + "): " + e.getMessage(), e);
+            }
             java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * ids.length);
             bytes.asIntBuffer().put(ids);
             MessageDigest md = sha256();

@@ -7,7 +7,6 @@ import dev.clipmatch.UnsupportedFeatureException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +15,7 @@ import java.util.Optional;
  * text cleaning as ftfy + html.unescape + whitespace + lower case, the original split pattern, BPE over the
  * first 48,894 merges, {@code <|startoftext|>} and {@code <|endoftext|>} around the ids. Thread-safe.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements TextTokenizer {
     public static final int DEFAULT_CONTEXT_LENGTH = 77;
     public static final String OPENAI_VOCAB_FILE = "bpe_simple_vocab_16e6.txt.gz";
     private static final String HF_VOCAB_FILE = "vocab.json";
@@ -127,6 +126,7 @@ public final class ClipTokenizer {
      * The ids of a text, at most {@code contextLength}: a longer text is a {@link ClipMatchException} naming it, unless
      * {@code truncate}, which keeps the first {@code contextLength} ids and makes the last the end token.
      */
+    @Override
     public int[] encode(String text, int contextLength, boolean truncate) {
         if (contextLength < 2) throw new ClipMatchException("context length must be at least 2, got " + contextLength);
         int[] ids = encode(text);
@@ -137,19 +137,6 @@ public final class ClipTokenizer {
         int[] cut = Arrays.copyOf(ids, contextLength);
         cut[contextLength - 1] = endOfText;
         return cut;
-    }
-
-    /** Zero-padded {@code [texts.size(), contextLength]} ids, ready for the text encoder. */
-    public TokenBatch batch(List<String> texts, int contextLength, boolean truncate) {
-        int rows = texts.size();
-        long[] ids = new long[Math.multiplyExact(rows, contextLength)];
-        int[] lengths = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            int[] row = encode(texts.get(r), contextLength, truncate);
-            lengths[r] = row.length;
-            for (int k = 0; k < row.length; k++) ids[r * contextLength + k] = row[k];
-        }
-        return new TokenBatch(ids, rows, contextLength, lengths);
     }
 
     private static String abbreviate(String text) {

@@ -25,8 +25,12 @@ final class TextCleaner {
     }
 
     static String clean(String text) {
+        return PythonText.lower(PythonText.collapseWhitespace(basicClean(text)));
+    }
+
+    /** open_clip's {@code basic_clean} without its strip (every caller collapses whitespace after it). */
+    static String basicClean(String text) {
         String fixed = FtfyFixer.fixText(text);
-        String unescaped = HtmlUnescape.pythonUnescape(HtmlUnescape.pythonUnescape(fixed));
-        return PythonText.lower(PythonText.collapseWhitespace(unescaped));
+        return HtmlUnescape.pythonUnescape(HtmlUnescape.pythonUnescape(fixed));
     }
 }

@@ -70,7 +70,7 @@ class SweepInputChecksTest {
         List<String> n = names();
         CliRun r = sweep(tsv(n.get(0) + "\ta dog", n.get(1) + "\ta cat", n.get(2) + "\t" + "a very long caption ".repeat(30), n.get(3) + "\ta bird"));
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("data.tsv: caption 2 (of image " + n.get(2) + ") is 122 tokens"), r.err());
+        assertTrue(r.err().contains("data.tsv: caption 2 (of image " + n.get(2) + "): text is 122 tokens"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertNothingEncoded();
     }
