@@ -1,7 +1,10 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.TextTooLongException;
+import dev.clipmatch.model.OpenClipConfig;
 import dev.clipmatch.tokenizer.ClipTokenizer;
+import dev.clipmatch.tokenizer.HfTokenizer;
+import dev.clipmatch.tokenizer.TextTokenizer;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +15,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,11 +29,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = {"Token ids of texts with CLIP's BPE tokenizer, identical to the original (openai/CLIP).",
             "Prints one JSON array per text: <|startoftext|> (49406), the ids, <|endoftext|> (49407); no padding.",
-            "Without TEXT, reads one text per line from standard input (UTF-8)."})
+            "Without TEXT, reads one text per line from standard input (UTF-8).",
+            "With --vocab naming an open_clip model folder whose config names a Hugging Face tokenizer (SigLIP, CLIPA), its",
+            "tokenizer.json as open_clip's HFTokenizer: rows padded to the context length (default: the model's)."})
 public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--vocab", paramLabel = "PATH",
             description = {"bpe_simple_vocab_16e6.txt.gz, a Hugging Face vocab.json (merges.txt beside it), or a directory",
-                "holding either. Default: $CLIPMATCH_VOCAB, else ${CLIPMATCH_CACHE:-~/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz."})
+                "holding either, or an open_clip model folder with a Hugging Face tokenizer.",
+                "Default: $CLIPMATCH_VOCAB, else ${CLIPMATCH_CACHE:-~/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz."})
     Path vocab;
 
     @Option(names = "--context-length", paramLabel = "N", defaultValue = "77",
@@ -49,7 +56,8 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (contextLength < 2) throw new UserError("--context-length must be at least 2, got " + contextLength);
-        ClipTokenizer tokenizer = ClipTokenizer.load(vocab != null ? vocab : ClipTokenizer.defaultVocabulary());
+        TextTokenizer tokenizer = hfTokenizer();
+        if (tokenizer == null) tokenizer = ClipTokenizer.load(vocab != null ? vocab : ClipTokenizer.defaultVocabulary());
         PrintWriter out = spec.commandLine().getOut();
         if (texts != null && !texts.isEmpty()) {
             for (int i = 0; i < texts.size(); i++) out.println(idsLine(tokenizer, texts.get(i), "TEXT " + (i + 1)));
@@ -60,8 +68,18 @@ public final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The Hugging Face tokenizer of an open_clip model folder whose config names one (its context length unless given), else null. */
+    private TextTokenizer hfTokenizer() {
+        if (vocab == null || !Files.isRegularFile(vocab.resolve("open_clip_config.json"))) return null;
+        OpenClipConfig config = OpenClipConfig.read(vocab.resolve("open_clip_config.json"));
+        if (config.hfTokenizer() == null) return null;
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--context-length"))
+            contextLength = (Integer) config.expected().get("text_cfg.context_length");
+        return HfTokenizer.load(vocab, config.hfTokenizer());
+    }
+
     /** Lines of standard input (LF or CRLF), each decoded as strict UTF-8 so that a bad byte is reported by line. */
-    private void readStdin(ClipTokenizer tokenizer, PrintWriter out) throws IOException {
+    private void readStdin(TextTokenizer tokenizer, PrintWriter out) throws IOException {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -91,7 +109,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
     }
 
-    private String idsLine(ClipTokenizer tokenizer, String text, String where) {
+    private String idsLine(TextTokenizer tokenizer, String text, String where) {
         int[] ids;
         try {
             ids = tokenizer.encode(text, contextLength, truncate);

@@ -168,6 +168,26 @@ class OpenClipHfOracleTest {
         assertTrue(wrongGap > 100 * Math.max(rightGap, 1e-12), "exact GELU gap " + wrongGap + " vs tanh GELU gap " + rightGap);
     }
 
+    @Test
+    void tokenizeUsesTheModelFoldersTokenizer() throws IOException {
+        Path dir = folder("siglip2", "folder", c -> {});
+        long[] want = Npy.readLongs(FIXTURES.resolve("siglip2").resolve("tokenizer_ids.npy"));
+        CliRun r = CliRun.of("tokenize", "--vocab", dir.toString(), texts("token_texts").get(0));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(want, 16)), r.out().strip());
+    }
+
+    /** Each image's and caption's embedding is a function of it alone, whatever its batch (the towers run per item). */
+    @Test
+    void theTimmTowerIsBatchInvariant() throws IOException {
+        ClipMatch clip = load(folder("siglip", "folder", c -> {}), null);
+        List<Path> images = new ArrayList<>();
+        for (String p : texts("images")) images.add(TestData.path(p));
+        float[] all = clip.encodeImages(images).data();
+        float[] last = clip.encodeImages(List.of(images.get(images.size() - 1))).data();
+        assertArrayEquals(last, java.util.Arrays.copyOfRange(all, all.length - last.length, all.length));
+    }
+
     /** Each unsupported variation is refused in one line naming its field, exit 2 from the CLI. */
     @TestFactory
     Stream<DynamicTest> unsupportedVariationsAreRefusedByField() {
