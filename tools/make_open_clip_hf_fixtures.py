@@ -10,6 +10,7 @@ text side uses a Hugging Face tokenizer (text_cfg.hf_tokenizer_name) and, for Si
   <variant>/open_clip_pytorch_model.bin.gz   the same state dict saved by torch.save (some variants)
   <variant>/image_embeds.npy, text_embeds.npy, token_ids.npy (of CAPTIONS), probs.npy (sigmoid/softmax of logits)
   <variant>/tokenizer_ids.npy                open_clip's ids of TOKEN_TEXTS (cleaning, truncation, padding cases)
+  siglip2/tokenizer_ids_default_flags.npy    the same with add_bos_token/add_eos_token left to the Gemma class defaults
 
 No network: the tokenizers are trained here with the `tokenizers` library on a small corpus, in the styles of the
 real ones (a Unigram/SentencePiece T5 tokenizer for SigLIP, a Gemma-style BPE for SigLIP 2, BERT's WordPiece for
@@ -205,6 +206,17 @@ def main():
             np.save(os.path.join(out, "probs.npy"), probs.numpy().astype(np.float32))
             np.save(os.path.join(out, "token_ids.npy"), ids.numpy().astype(np.int64))
             np.save(os.path.join(out, "tokenizer_ids.npy"), token_ids.numpy().astype(np.int64))
+            if write_tokenizer is gemma_tokenizer:
+                # transformers builds a Gemma tokenizer's special tokens from add_bos_token (default true) and
+                # add_eos_token (default false), whatever tokenizer.json says: open_clip's ids without those keys
+                with open(os.path.join(tmp, "tokenizer_config.json")) as fh:
+                    tc = json.load(fh)
+                tc.pop("add_bos_token")
+                tc.pop("add_eos_token")
+                with open(os.path.join(tmp, "tokenizer_config.json"), "w") as fh:
+                    json.dump(tc, fh, indent=1)
+                default_flags = open_clip.get_tokenizer(f"local-dir:{tmp}")(TOKEN_TEXTS)
+                np.save(os.path.join(out, "tokenizer_ids_default_flags.npy"), default_flags.numpy().astype(np.int64))
             print(f"{name}: image {tuple(img.shape)}, text {tuple(txt.shape)}, ids {token_ids[-1].tolist()}")
     meta = {
         "images": IMAGES, "captions": CAPTIONS, "token_texts": TOKEN_TEXTS,

@@ -177,6 +177,19 @@ class OpenClipHfOracleTest {
         assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(want, 16)), r.out().strip());
     }
 
+    /** Without add_bos_token / add_eos_token in tokenizer_config.json, transformers keeps tokenizer.json's special tokens: so does clipmatch. */
+    @Test
+    void gemmaSpecialTokensFollowTheFileWithoutFlags() throws IOException {
+        Path dir = folder("siglip2", "default-flags", c -> {});
+        ObjectNode tc = (ObjectNode) JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
+        tc.remove("add_bos_token");
+        tc.remove("add_eos_token");
+        Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tc));
+        ClipMatch clip = load(dir, null);
+        long[] want = Npy.readLongs(FIXTURES.resolve("siglip2").resolve("tokenizer_ids_default_flags.npy"));
+        assertArrayEquals(want, clip.tokenizer().batch(texts("token_texts"), clip.model().config().contextLength(), true).ids());
+    }
+
     /** Each image's and caption's embedding is a function of it alone, whatever its batch (the towers run per item). */
     @Test
     void theTimmTowerIsBatchInvariant() throws IOException {
