@@ -177,6 +177,16 @@ class OpenClipHfOracleTest {
         assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(want, 16)), r.out().strip());
     }
 
+    @Test
+    void configAndWeightsThatDoNotBelongTogetherAreRefused() throws IOException {
+        Path siglipWeights = (Path) forms("siglip").get(1)[1];
+        Path siglip2Arch = Path.of((String) forms("siglip2").get(1)[2]), clipaArch = Path.of((String) forms("clipa").get(1)[2]);
+        Exception size = assertThrows(dev.clipmatch.CheckpointException.class, () -> ClipModel.load(siglipWeights, siglip2Arch.toString()));
+        assertTrue(size.getMessage().contains("image_size is 256 in the config but 224 in the weights"), size.getMessage());
+        Exception kind = assertThrows(dev.clipmatch.CheckpointException.class, () -> ClipModel.load(siglipWeights, clipaArch.toString()));
+        assertTrue(kind.getMessage().contains("timm trunk"), kind.getMessage());
+    }
+
     /** Without add_bos_token / add_eos_token in tokenizer_config.json, transformers keeps tokenizer.json's special tokens: so does clipmatch. */
     @Test
     void gemmaSpecialTokensFollowTheFileWithoutFlags() throws IOException {
