@@ -46,6 +46,8 @@ public final class MatchCommand implements Callable<Integer> {
         Embeddings im = clip.encodeImages(List.of(image));
         Embeddings tx = clip.encodeTexts(captions, truncate);
         ProbabilityTable table = ProbabilityTable.of(image.toString(), clip.probabilities(im, tx), 0, captions, c -> false);
+        if (clip.model().logitBias() != null)
+            System.err.println("clipmatch: sigmoid probabilities (the model has a logit_bias, as SigLIP): each caption is scored on its own, they need not sum to 100%");
         List<Probability> rows = new ArrayList<>();
         for (ProbabilityTable.Row r : table.rows()) {
             System.out.printf("%8.4f%%  %s%n", 100.0 * r.probability(), r.text());
