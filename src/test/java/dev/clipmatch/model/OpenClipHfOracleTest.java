@@ -200,6 +200,26 @@ class OpenClipHfOracleTest {
         assertArrayEquals(want, clip.tokenizer().batch(texts("token_texts"), clip.model().config().contextLength(), true).ids());
     }
 
+    /** An explicit padding_side wins over the class's side (as transformers): SigLIP 2's rows padded on the right instead. */
+    @Test
+    void anExplicitPaddingSideIsObeyed() throws IOException {
+        Path dir = folder("siglip2", "right-padded", c -> {});
+        ObjectNode tc = (ObjectNode) JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
+        tc.put("padding_side", "right");
+        Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tc));
+        ClipMatch clip = load(dir, null);
+        int ctx = clip.model().config().contextLength();
+        long[] left = Npy.readLongs(FIXTURES.resolve("siglip2").resolve("tokenizer_ids.npy"));
+        long[] got = clip.tokenizer().batch(texts("token_texts"), ctx, true).ids();
+        for (int r = 0; r < left.length / ctx; r++) {
+            int pads = 0; // open_clip's left padding (pad id 0), moved to the right
+            while (pads < ctx && left[r * ctx + pads] == 0) pads++;
+            long[] want = new long[ctx];
+            System.arraycopy(left, r * ctx + pads, want, 0, ctx - pads);
+            assertArrayEquals(want, java.util.Arrays.copyOfRange(got, r * ctx, (r + 1) * ctx), "row " + r);
+        }
+    }
+
     /** Each image's and caption's embedding is a function of it alone, whatever its batch (the towers run per item). */
     @Test
     void theTimmTowerIsBatchInvariant() throws IOException {
