@@ -9,16 +9,18 @@ import dev.clipmatch.CliRun;
 import dev.clipmatch.TestData;
 import dev.clipmatch.model.TinyModels;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * sweep --model A,B --dataset X,Y end to end: two tiny models (an open_clip folder and an OpenAI TorchScript archive)
+ * sweep --model A,B --dataset X,Y end to end: two different tiny open_clip models
  * on two subsets of the shared captioned photos; every leaderboard row must carry exactly the numbers of its pair's
  * report.json and of the same pair swept alone (on a separate cache); a failing pair is listed, the others written.
  */
@@ -40,7 +42,14 @@ class LeaderboardTest {
         datasetB = Files.write(dir.resolve("subset-b.tsv"), b);
         vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
         images = TestData.path(".");
-        models = List.of(TinyModels.openClip().toString(), TinyModels.torchScript().toString());
+        // two different tiny models (TinyModels' TorchScript archive holds the same weights as its open_clip folder)
+        Path other = Files.createDirectories(dir.resolve("vit-quickgelu"));
+        Path fixture = TinyModels.resource("../open_clip/vit-quickgelu");
+        Files.copy(fixture.resolve("open_clip_config.json"), other.resolve("open_clip_config.json"));
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(fixture.resolve("open_clip_model.safetensors.gz")))) {
+            Files.copy(in, other.resolve("open_clip_model.safetensors"));
+        }
+        models = List.of(TinyModels.openClip().toString(), other.toString());
     }
 
     private static CliRun sweep(String model, String dataset, Path out, Path cache) {
@@ -77,6 +86,8 @@ class LeaderboardTest {
             assertEquals(0, alone.code(), alone.err());
             assertSameNumbers(row, JSON.readTree(single.resolve("report.json").toFile()), "leaderboard vs single-pair sweep");
         }
+        assertTrue(rows.get(0).get("rsum").asDouble() != rows.get(1).get("rsum").asDouble() || rows.get(2).get("rsum").asDouble() != rows.get(3).get("rsum").asDouble(),
+                "the two models should score differently somewhere, or rows could be swapped unnoticed: " + rows);
         // within a dataset, best rsum first
         for (int i = 1; i < rows.size(); i++) {
             if (rows.get(i).get("dataset").equals(rows.get(i - 1).get("dataset")))
