@@ -182,6 +182,23 @@ class PretrainedTagsTest {
         assertTrue(again.err().contains("already present"), again.err());
         assertEquals(before, requests.get("/org/tiny-squash/resolve/main/open_clip_model.safetensors"));
 
+        // sweep loads it by name too; in a leaderboard its run folder is ARCH-TAG
+        List<String> lines = Files.readAllLines(TestData.path("image_captions.tsv")).subList(0, 11);
+        Path data = Files.write(dir.resolve("photos.tsv"), lines);
+        Path board = dir.resolve("board");
+        CliRun sweep = CliRun.of("sweep", "--model", "tiny-squash/test,tiny-gelu/test", "--dataset", data.toString(), "--images", TestData.path(".").toString(),
+                "--sample-images", "1", "--iterations", "2", "--examples", "1", "--out", board.toString(), "--cache-dir", cache.toString());
+        assertEquals(2, sweep.code(), sweep.err()); // tiny-gelu/test is not downloaded: refused before anything runs
+        assertTrue(sweep.err().contains("fetch-model tiny-gelu/test"), sweep.err());
+        assertEquals(0, CliRun.of("fetch-model", "tiny-gelu/test", "--cache-dir", cache.toString()).code());
+        sweep = CliRun.of("sweep", "--model", "tiny-squash/test,tiny-gelu/test", "--dataset", data.toString(), "--images", TestData.path(".").toString(),
+                "--sample-images", "1", "--iterations", "2", "--examples", "1", "--out", board.toString(), "--cache-dir", cache.toString());
+        assertEquals(0, sweep.code(), sweep.err());
+        JsonNode first = JSON.readTree(board.resolve("leaderboard.json").toFile()).get("rows");
+        List<String> runs = new ArrayList<>();
+        for (JsonNode r2 : first) runs.add(r2.get("model").asText() + " " + r2.get("run").asText());
+        assertEquals(List.of("tiny-gelu/test photos-tiny-gelu-test", "tiny-squash/test photos-tiny-squash-test"), runs.stream().sorted().toList());
+
         // a changed file is refused on load against the recorded checksum
         byte[] bytes = Files.readAllBytes(weights);
         bytes[bytes.length - 1] ^= 1;
