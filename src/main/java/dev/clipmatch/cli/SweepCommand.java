@@ -119,15 +119,23 @@ public final class SweepCommand implements Callable<Integer> {
      */
     private int leaderboard(Path cache) {
         List<Input> inputs = new ArrayList<>();
-        for (String d : new LinkedHashSet<>(datasets)) inputs.add(input(d, cache));
-        Map<String, String> runNames = new LinkedHashMap<>(); // one model argument per run folder name (aliases of one model count once)
-        for (String m : models) {
-            String name = safe(runName(ModelCache.resolve(m, cache).label()));
-            String other = runNames.putIfAbsent(name, m);
-            if (other != null && !ModelCache.resolve(other, cache).label().equals(ModelCache.resolve(m, cache).label()))
-                throw new UserError("--model " + other + " and " + m + " would share the run folder name " + name + "; copy or link one under another name");
+        Map<String, String> datasetOf = new LinkedHashMap<>(); // run folder name part -> dataset argument
+        for (String d : new LinkedHashSet<>(datasets)) {
+            Input in = input(d, cache);
+            String other = datasetOf.putIfAbsent(safe(in.data().name()), d);
+            if (other != null) throw new UserError("--dataset " + other + " and " + d + " have the same name " + in.data().name() + "; rename one");
+            inputs.add(in);
         }
-        List<String> uniqueModels = List.copyOf(runNames.values());
+        Map<String, String> labelOf = new LinkedHashMap<>(); // model argument -> its label (aliases of one model count once)
+        Map<String, String> modelOf = new LinkedHashMap<>(); // run folder name part -> model argument
+        for (String m : models) {
+            String label = ModelCache.resolve(m, cache).label();
+            if (labelOf.containsValue(label)) continue;
+            String other = modelOf.putIfAbsent(safe(runName(label)), m);
+            if (other != null) throw new UserError("--model " + other + " and " + m + " would share the run folder name " + safe(runName(label)) + "; rename one");
+            labelOf.put(m, label);
+        }
+        List<String> uniqueModels = List.copyOf(labelOf.keySet());
         Path root = out != null ? out : Path.of("runs", "leaderboard");
         if (Files.exists(root) && !Files.isDirectory(root)) throw new UserError(root + ": exists and is not a directory; the leaderboard folder must be one");
         Leaderboard board = new Leaderboard(root, protocol.ks, inputs.stream().map(i -> i.data().name()).toList());
@@ -138,6 +146,7 @@ public final class SweepCommand implements Callable<Integer> {
                 clip = ClipMatch.load(m, encoder.options(threadsOption.checked()));
             } catch (ClipMatchException e) {
                 for (Input in : inputs) failed(board, m, in, e, ++done, pairs);
+                board.write();
                 continue;
             }
             for (Input in : inputs) {
@@ -153,7 +162,7 @@ public final class SweepCommand implements Callable<Integer> {
             }
         }
         board.write();
-        System.out.print(Files.exists(root.resolve(Leaderboard.MARKDOWN)) ? readQuietly(root.resolve(Leaderboard.MARKDOWN)) : "");
+        System.out.print(board.markdown());
         System.out.println("leaderboard: " + root.resolve(Leaderboard.HTML));
         if (board.failures().isEmpty()) return 0;
         System.err.println("clipmatch: " + board.failures().size() + " of " + pairs + " pairs failed (listed in " + root.resolve(Leaderboard.MARKDOWN)
@@ -164,14 +173,6 @@ public final class SweepCommand implements Callable<Integer> {
     private static void failed(Leaderboard board, String model, Input in, ClipMatchException e, int done, int pairs) {
         System.err.println("clipmatch: pair " + done + "/" + pairs + " (" + model + " on " + in.data().name() + ") failed: " + e.getMessage());
         board.fail(model, in.data().name(), e.getMessage());
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "";
-        }
     }
 
     private Sweep.Settings settings(Input in) {

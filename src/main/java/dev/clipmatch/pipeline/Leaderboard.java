@@ -86,6 +86,11 @@ public final class Leaderboard {
                 t.failed().stream().map(f -> f.model() + " on " + f.dataset() + ": " + f.error()).toList());
     }
 
+    /** leaderboard.md's text. */
+    public String markdown() {
+        return markdown(table());
+    }
+
     private String csv(Table t) {
         StringBuilder sb = new StringBuilder("model,dataset,images,captions");
         for (int k : ks) sb.append(",image_to_text_R@").append(k);

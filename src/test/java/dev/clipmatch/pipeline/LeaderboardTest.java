@@ -119,7 +119,7 @@ class LeaderboardTest {
     }
 
     @Test
-    void argumentsThatCannotWorkAreRefusedBeforeEncoding() {
+    void argumentsThatCannotWorkAreRefusedBeforeEncoding() throws IOException {
         Path root = dir.resolve("refused");
         CliRun similarity = CliRun.of("sweep", "--model", String.join(",", models), "--dataset", datasetA.toString(), "--similarity", datasetA.toString(),
                 "--out", root.toString(), "--cache-dir", dir.resolve("cache-refused").toString());
@@ -128,6 +128,11 @@ class LeaderboardTest {
         CliRun notDownloaded = sweep(models.get(0) + ",ViT-B-32/laion2b_s34b_b79k", datasetA.toString(), root, dir.resolve("cache-refused"));
         assertEquals(2, notDownloaded.code(), notDownloaded.err());
         assertTrue(notDownloaded.err().contains("fetch-model ViT-B-32/laion2b_s34b_b79k"), notDownloaded.err());
+        Path sameName = Files.createDirectories(dir.resolve("elsewhere")).resolve(datasetA.getFileName());
+        Files.copy(datasetA, sameName, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CliRun clash = sweep(String.join(",", models), datasetA + "," + sameName, root, dir.resolve("cache-refused"));
+        assertEquals(2, clash.code(), clash.err());
+        assertTrue(clash.err().contains("same name"), clash.err());
         assertTrue(!Files.exists(root), "nothing is written before the arguments are checked");
     }
 
