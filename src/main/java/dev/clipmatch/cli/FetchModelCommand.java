@@ -94,7 +94,10 @@ public final class FetchModelCommand implements Callable<Integer> {
         fetch(dl, PretrainedTags.table().clipBpeVocab(), cache, err, out);
     }
 
-    /** open_clip's order: the first of the tag's hub files that exists; a file already here whose recorded sha256 matches is kept. */
+    /**
+     * open_clip's order: the first of the tag's hub files that exists. A file already here is kept when its sha256 matches
+     * the record; without a record (put there by hand, as the offline message suggests) it is taken and recorded.
+     */
     private static PretrainedTags.Fetched fetchFromHub(Downloader dl, PretrainedTag tag, Path folder, Path record, PrintStream err) {
         if (Files.isRegularFile(record)) {
             PretrainedTags.Fetched before = JsonFiles.read(record, PretrainedTags.Fetched.class);
@@ -102,6 +105,15 @@ public final class FetchModelCommand implements Callable<Integer> {
             if (Files.isRegularFile(have) && Checksums.sha256(have).equalsIgnoreCase(before.sha256())) {
                 err.println("clipmatch: " + have + " already present (sha256 matches the one recorded at download; unconfirmed: none is published)");
                 return before;
+            }
+        } else {
+            for (String file : tag.hubFiles()) {
+                Path placed = folder.resolve(PretrainedTags.localWeightsName(file));
+                if (!Files.isRegularFile(placed)) continue;
+                String sha = Checksums.sha256(placed);
+                err.println("clipmatch: " + placed + " found in place; sha256 " + sha + " unconfirmed (open_clip publishes no checksum for " + tag.name()
+                        + "); recorded in " + record + " and checked on every load");
+                return new PretrainedTags.Fetched(placed.getFileName().toString(), PretrainedTags.hubUrl(tag, file), sha, false);
             }
         }
         for (String file : tag.hubFiles()) {

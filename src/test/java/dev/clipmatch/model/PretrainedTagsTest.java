@@ -220,6 +220,19 @@ class PretrainedTagsTest {
     }
 
     @Test
+    void aFilePutInPlaceByHandIsTakenAndRecorded() throws IOException {
+        Path folder = Files.createDirectories(cache.resolve("open_clip/tiny-gelu/test"));
+        gunzip(FIXTURES.resolve("vit-gelu/open_clip_model.safetensors.gz"), folder.resolve("open_clip_model.safetensors"));
+        CliRun r = CliRun.of("fetch-model", "tiny-gelu/test", "--cache-dir", cache.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("found in place"), r.err());
+        assertEquals(Map.of("/vocab/bpe_simple_vocab_16e6.txt.gz", 1), requests);
+        assertEquals(Checksums.sha256(folder.resolve("open_clip_model.safetensors")),
+                JSON.readTree(folder.resolve(PretrainedTags.FETCHED_FILE).toFile()).get("sha256").asText());
+        ClipMatch.load("tiny-gelu/test", new ClipMatch.Options(cache, null, null, 1, "cpu"));
+    }
+
+    @Test
     void unloadableTagsAreRefusedBeforeAnyDownload() throws IOException {
         CliRun siglip = CliRun.of("fetch-model", "ViT-B-16-SigLIP/test", "--cache-dir", cache.toString());
         CliRun mismatch = CliRun.of("fetch-model", "tiny-gelu/quickgelu-trained", "--cache-dir", cache.toString());
