@@ -88,10 +88,12 @@ def main():
         }
         tags.append(entry)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w") as fh:
-        json.dump({"source": "open_clip.pretrained (list_pretrained, get_pretrained_cfg)", "open_clip_version": open_clip.__version__,
-                   "clip_bpe_vocab": vocab, "tags": tags}, fh, indent=1)
-        fh.write("\n")
+    head = {"source": "open_clip.pretrained (list_pretrained, get_pretrained_cfg)", "open_clip_version": open_clip.__version__,
+            "clip_bpe_vocab": vocab}
+    with open(args.out, "w") as fh:  # one tag per line: a re-export's diff shows the tags that changed
+        fh.write(json.dumps(head, indent=1)[:-2] + ',\n "tags": [\n')
+        fh.write(",\n".join("  " + json.dumps(t) for t in tags))
+        fh.write("\n ]\n}\n")
     confirmed = sum(t["sha256_confirmed"] for t in tags)
     print(f"{len(tags)} tags ({confirmed} with a published sha256) from open_clip {open_clip.__version__} -> {args.out}")
 
