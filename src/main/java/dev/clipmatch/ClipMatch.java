@@ -82,20 +82,19 @@ public final class ClipMatch {
     }
 
     /**
-     * Resolves {@code model} (a checkpoint path, or a registry name in the cache, whose sha256 must then be the
-     * published one), loads it, and picks its preprocessing: the option, else the registry's preset, else the
+     * Resolves {@code model} (a checkpoint path, or a registry name or open_clip ARCH/TAG in the cache, whose sha256
+     * must then be the published one, or for a tag without one the one recorded at download), loads it, and picks its preprocessing: the option, else the registry's preset, else the
      * checkpoint's open_clip config (or named architecture), else OpenAI's recipe at the model's input size.
      */
     public static ClipMatch load(String model, Options o) {
         Path cache = CacheDir.dirOr(o.cacheDir());
         ModelCache.Resolved resolved = ModelCache.resolve(model, cache);
         String sha = Checksums.sha256(CheckpointFormat.weightFiles(resolved.checkpoint()));
-        if (resolved.entry() != null && !sha.equalsIgnoreCase(resolved.entry().sha256()))
-            throw new ClipMatchException(resolved.checkpoint() + ": sha256 " + sha + " is not the published " + resolved.entry().sha256() + " of "
-                    + resolved.entry().name() + " (corrupt or a different file); run 'clipmatch fetch-model " + resolved.entry().name() + "'");
+        if (resolved.expectedSha256() != null && !sha.equalsIgnoreCase(resolved.expectedSha256()))
+            throw new ClipMatchException(resolved.checksumMismatch(sha));
         ClipModel clip = ClipModel.load(resolved.checkpoint(), o.arch());
         clip.setThreads(o.threads() == null ? 0 : o.threads());
-        if (resolved.entry() != null) resolved.entry().check(clip.config(), resolved.checkpoint().toString());
+        resolved.check(clip.config());
         int res = clip.config().resolution();
         String name = o.preset() != null ? o.preset() : resolved.entry() != null ? resolved.entry().preprocess() : "clip-" + res;
         PreprocessConfig config;

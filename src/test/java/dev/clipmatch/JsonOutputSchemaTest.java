@@ -150,4 +150,33 @@ class JsonOutputSchemaTest {
         assertEquals("{" + SIDECAR_HEAD + ",preprocess:{preset:str,size:int,resize_mode:str,interpolation:str,crop:str,mean:[num],std:[num]},"
                 + SIDECAR_TAIL + ",order:[str],skipped:[]}", schemaOf(dir.resolve("images.json")));
     }
+
+    @Test
+    void modelsJson() throws IOException {
+        CliRun r = CliRun.of("models", "--json", "--cache-dir", dir.resolve("cache").toString());
+        assertEquals(0, r.code(), r.err());
+        String common = "image_resolution:int,embed_dim:int,format:str,preprocess:str,url:str,sha256:str,path:str,cached:bool,kind:str,family:str,"
+                + "loadable:bool,unsupported:str,checksum:str,hub_repo:str,tokenizer:str}";
+        TreeSet<String> kinds = new TreeSet<>();
+        for (JsonNode row : JsonMapper.builder().build().readTree(r.out())) {
+            boolean tag = row.get("kind").asText().equals("open_clip_tag");
+            kinds.add(row.get("kind").asText());
+            assertEquals("{name:str,aliases:[" + (tag ? "" : "str") + "],description:str," + common, schema(row), row.get("name").asText());
+        }
+        assertEquals("[open_clip_tag, registry]", kinds.toString());
+    }
+
+    @Test
+    void leaderboardJson() throws IOException {
+        List<String> lines = Files.readAllLines(TestData.path("image_captions.tsv")).subList(0, 11);
+        Path a = Files.write(dir.resolve("lb-a.tsv"), lines);
+        Path b = Files.write(dir.resolve("lb-b.tsv"), lines.subList(0, 6));
+        Path out = dir.resolve("board");
+        ok("sweep", "--model", TinyModels.openClip() + "," + TinyModels.torchScript(), "--vocab", vocab.toString(), "--dataset", a + "," + b, "--images",
+                TestData.path(".").toString(), "--sample-images", "1", "--iterations", "2", "--examples", "1", "--out", out.toString(), "--cache-dir",
+                dir.resolve("cache").toString());
+        String recalls = "{R@1:num,R@5:num,R@10:num}";
+        assertEquals("{k:[int],rows:[{model:str,dataset:str,checkpoint_sha256:str,run:str,images:int,captions:int,image_to_text:" + recalls
+                + ",text_to_image:" + recalls + ",rsum:num}],failed:[]}", schemaOf(out.resolve("leaderboard.json")));
+    }
 }
