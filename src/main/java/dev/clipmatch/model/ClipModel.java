@@ -44,6 +44,9 @@ public final class ClipModel {
     private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
     private final ResNetTower resnet;
+    private final ConvNextTower convNext;
+    private final AttentionalPooler attnPool;
+    private final Tensor textCls;
     private final float logitScale;
     private final Float logitBias;
     private int threads;
@@ -59,17 +62,21 @@ public final class ClipModel {
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
         resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
-        boolean vit = resnet == null;
+        convNext = cfg.convNext() != null ? new ConvNextTower(w, cfg.convNext()) : null;
+        boolean vit = resnet == null && convNext == null;
+        attnPool = vit && cfg.attnPoolHeads() > 0 ? new AttentionalPooler(w, vw, cfg.attnPoolHeads()) : null;
+        int pooled = attnPool != null ? e : vw; // the attentional pooler outputs embedding-wide queries
+        textCls = cfg.textCls() ? w.get("cls_emb", cfg.textWidth()) : null;
         conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
         classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
         visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
         lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
         lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
-        lnPostW = vit ? w.get("visual.ln_post.weight", vw) : null;
-        lnPostB = vit ? w.get("visual.ln_post.bias", vw) : null;
-        visualProj = vit ? w.get("visual.proj", vw, e) : null;
+        lnPostW = vit ? w.get("visual.ln_post.weight", pooled) : null;
+        lnPostB = vit ? w.get("visual.ln_post.bias", pooled) : null;
+        visualProj = vit ? w.get("visual.proj", pooled, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
-        textPos = w.get("positional_embedding", cfg.contextLength(), tw);
+        textPos = w.get("positional_embedding", cfg.contextLength() + (cfg.textCls() ? 1 : 0), tw);
         lnFinalW = w.get("ln_final.weight", tw);
         lnFinalB = w.get("ln_final.bias", tw);
         textProj = switch (cfg.textProjection()) {
@@ -170,6 +177,7 @@ public final class ClipModel {
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
         if (resnet != null) return resnet.encode(pixels);
+        if (convNext != null) return convNext.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
@@ -178,6 +186,11 @@ public final class ClipModel {
         x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos); // [B, grid²+1, W]
         if (lnPreW != null) x = layerNorm(x, lnPreW, lnPreB);
         for (Block blk : visionBlocks) x = block(x, blk, cfg.visionHeads(), cfg.visionActivation(), false);
+        if (attnPool != null) { // open_clip (CoCa): pool, ln_post, then the first query (or the mean of the others)
+            x = layerNorm(attnPool.pool(x), lnPostW, lnPostB);
+            x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
+            return x.matmul(visualProj);
+        }
         // open_clip: ln_post on every token then pool, or (final_ln_after_pool) pool then ln_post
         if (!cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
         x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
@@ -227,6 +240,7 @@ public final class ClipModel {
             };
             longest = (int) Math.max(longest, pooled[r] + 1);
         }
+        if (textCls != null) return encodeWithClassToken(ids, rows, contextLength);
         boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
         int len = trimmable ? Math.min(longest, contextLength) : fullContext;
         long[] padded = ids;
@@ -239,7 +253,37 @@ public final class ClipModel {
         x = layerNorm(x, lnFinalW, lnFinalB);
         long[] flat = new long[rows];
         for (int r = 0; r < rows; r++) flat[r] = (long) r * len + pooled[r];
-        x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
+        return textProject(x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows)));
+    }
+
+    /**
+     * open_clip's text tower with embed_cls (CoCa): a learned class token appended after the full context, pooled
+     * from it (ln_final after pooling). The mask is open_clip 3.3.0's: causal (unless no_causal_mask) plus a key
+     * mask of the padding ids, which open_clip builds with the class token's entry in front ("legacy" order, as
+     * the released CoCa weights were trained): key 0 is always visible and key j >= 1 is hidden when token j - 1
+     * is pad_id. Run at full context, with no trimming.
+     */
+    private Tensor encodeWithClassToken(long[] ids, int rows, int contextLength) {
+        int context = cfg.contextLength(), seq = context + 1, width = cfg.textWidth();
+        long[] padded = new long[rows * context];
+        for (int r = 0; r < rows; r++) System.arraycopy(ids, r * contextLength, padded, r * context, Math.min(context, contextLength));
+        float[] mask = new float[rows * seq * seq];
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < seq; q++) {
+                for (int k = 0; k < seq; k++) {
+                    boolean hidden = cfg.causal() && k > q || k > 0 && padded[r * context + k - 1] == cfg.padId();
+                    if (hidden) mask[(r * seq + q) * seq + k] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        Tensor attnMask = Tensors.fromFloats(mask, 0, rows, 1, seq, seq);
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(padded, rows, context));
+        x = torch.cat(new TensorVector(x, textCls.view(1, 1, width).expand(rows, 1, width)), 1).add_(textPos); // [B, L+1, W]
+        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), attnMask);
+        return textProject(layerNorm(x.select(1, context), lnFinalW, lnFinalB));
+    }
+
+    private Tensor textProject(Tensor x) {
         return switch (cfg.textProjection()) {
             case MATRIX -> x.matmul(textProj);
             case LINEAR_BIAS -> torch.linear(x, textProj, new TensorOptional(textProjBias));
@@ -304,11 +348,20 @@ public final class ClipModel {
     }
 
     private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, boolean causal) {
+        return block(x, blk, heads, act, causal, null);
+    }
+
+    /** A block with an additive attention mask [B, 1, L, L] (broadcast over heads). */
+    private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, Tensor mask) {
+        return block(x, blk, heads, act, false, mask);
+    }
+
+    private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, boolean causal, Tensor mask) {
         long b = x.size(0), l = x.size(1), d = x.size(2), hd = d / heads;
         Tensor qkv = torch.linear(layerNorm(x, blk.ln1W(), blk.ln1B()), blk.inW(), new TensorOptional(blk.inB()))
                 .view(b, l, 3, heads, hd).permute(2, 0, 3, 1, 4);    // [3, B, H, L, hd]
         Tensor a = torch.scaled_dot_product_attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2),
-                new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
+                mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0, causal, new DoubleOptional(), false);
         a = a.transpose(1, 2).reshape(b, l, d);
         Tensor attn = torch.linear(a, blk.outW(), new TensorOptional(blk.outB()));
         x = x.add(blk.ls1() != null ? attn.mul_(blk.ls1()) : attn);

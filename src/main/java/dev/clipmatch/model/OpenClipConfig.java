@@ -43,7 +43,11 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
     /** Fields whose value never changes what inference computes (training-only, or read only by refused features). */
     private static final Set<String> VISION_INERT = Set.of("patch_dropout", "output_tokens", "attn_pooler_queries", "attn_pooler_heads",
             "timm_model_pretrained", "timm_pool", "timm_proj", "timm_proj_bias", "timm_drop", "timm_drop_path");
-    private static final Set<String> TEXT_INERT = Set.of("output_tokens", "pad_id", "hf_model_pretrained", "hf_proj_type", "hf_pooler_type",
+    /** With timm_model_name, open_clip hands timm only the timm_* fields and image_size: the ViT/ResNet fields are inert. */
+    private static final Set<String> VISION_NOT_FOR_TIMM = Set.of("layers", "width", "head_width", "patch_size", "mlp_ratio", "ls_init_value",
+            "attentional_pool", "no_ln_pre", "pos_embed_type", "final_ln_after_pool", "pool_type", "act_kwargs", "norm_kwargs", "block_type",
+            "qk_norm", "scaled_cosine_attn", "scale_heads", "scale_attn_inner", "scale_attn", "scale_fc");
+    private static final Set<String> TEXT_INERT = Set.of("output_tokens", "hf_model_pretrained", "hf_proj_type", "hf_pooler_type",
             // open_clip 3.3.0 declares it but its text tower never reads it (checked by the oracle fixtures)
             "final_ln_after_pool");
     private static final List<String> CUSTOM_BLOCK = List.of("qk_norm", "scaled_cosine_attn", "scale_heads", "scale_attn_inner", "scale_attn", "scale_fc");
@@ -98,13 +102,14 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         return new Parser(source).parse((ObjectNode) modelCfg, preprocessCfg == null ? null : (ObjectNode) preprocessCfg);
     }
 
-    /** Fails when the config describes another kind of image tower (ResNet or ViT) than the weights hold. */
+    /** Fails when the config describes another kind of image tower (ResNet, ViT or ConvNeXt) than the weights hold. */
     public void checkTowerKind(StateDict w) {
-        boolean configResNet = expected.get("vision_cfg.layers") instanceof String;
-        boolean weightsResNet = w.has("visual.layer1.0.conv1.weight");
-        if (configResNet != weightsResNet)
-            throw new CheckpointException(source + ": vision_cfg.layers describes a " + (configResNet ? "ResNet" : "ViT") + " image tower but "
-                    + w.source() + " holds a " + (weightsResNet ? "ResNet" : "ViT") + " (config and weights do not belong together)");
+        String config = arch.convNext() != null ? "ConvNeXt" : expected.get("vision_cfg.layers") instanceof String ? "ResNet" : "ViT";
+        String weights = w.has("visual.trunk.stem.0.weight") ? "ConvNeXt" : w.has("visual.layer1.0.conv1.weight") ? "ResNet" : "ViT";
+        String field = config.equals("ConvNeXt") || weights.equals("ConvNeXt") ? "timm_model_name" : "layers";
+        if (!config.equals(weights))
+            throw new CheckpointException(source + ": vision_cfg." + field + " describes a " + config + " image tower but "
+                    + w.source() + " holds a " + weights + " (config and weights do not belong together)");
     }
 
     /** Fails when the weights disagree with a size the config states. */
@@ -125,12 +130,19 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         actual.put("text_cfg.vocab_size", c.vocabSize());
         actual.put("text_cfg.ls_init_value (layer scale)", c.textLayerScale());
         actual.put("text_cfg.proj_bias/proj_type (text projection)", c.textProjection().name().toLowerCase());
+        actual.put("vision_cfg.attentional_pool (visual.attn_pool present)", c.attnPoolHeads() > 0);
+        actual.put("text_cfg.embed_cls (cls_emb present)", c.textCls());
         for (Map.Entry<String, Object> e : expected.entrySet()) {
             Object have = actual.get(e.getKey());
             if (!e.getValue().equals(have))
                 throw new CheckpointException(source + ": " + e.getKey() + " is " + e.getValue() + " in the config but " + have + " in the weights of " + weights
                         + " (config and weights do not belong together)");
         }
+    }
+
+    /** A field's value without marking it read (MissingNode when absent). */
+    private static JsonNode node(ObjectNode o, String name) {
+        return o.path(name);
     }
 
     private static ObjectNode object(String source, String path, JsonNode n) {
@@ -250,18 +262,36 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             m.number("init_logit_scale", 0); // the weights hold the trained logit_scale
             m.number("init_logit_bias", 0); // and logit_bias, when the model has one (SigLIP)
             m.bool("nonscalar_logit_scale", false);
-            m.off("multimodal_cfg", "CoCa's multimodal text decoder (multimodal_cfg)");
+            boolean customText = node(model, "custom_text").asBoolean(false);
+            // CoCa: its contrastive towers are CLIP's; the multimodal decoder (captioning) is never run for embeddings
+            boolean coca = m.get("multimodal_cfg") != null;
+            if (coca) {
+                object(source, "model_cfg.multimodal_cfg", m.get("multimodal_cfg"));
+                if (!customText) m.refuse("multimodal_cfg", m.get("multimodal_cfg"), "a CoCa needs custom_text (open_clip builds no CoCa without it)");
+            }
             ObjectNode vision = object(source, "model_cfg.vision_cfg", m.get("vision_cfg"));
             ObjectNode text = object(source, "model_cfg.text_cfg", m.get("text_cfg"));
             m.done();
+            if (coca) {
+                // open_clip's CoCa unpacks (pooled, tokens) from each tower: without output_tokens it computes nonsense
+                for (var e : Map.of("vision_cfg", vision, "text_cfg", text).entrySet())
+                    if (!node(e.getValue(), "output_tokens").asBoolean(false))
+                        throw new UnsupportedFeatureException(source + ": model_cfg." + e.getKey() + ".output_tokens must be true in a CoCa (multimodal_cfg): open_clip's CoCa reads the tower's tokens");
+            }
 
             ClipConfig.Activation act = quickGelu ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
             Fields v = new Fields(source, "model_cfg.vision_cfg.", vision);
-            v.off("timm_model_name", "a timm vision tower (ConvNeXt, SigLIP, EVA, ViTamin, ...)");
-            JsonNode layers = v.get("layers");
+            ConvNextTower.Spec convNext = null;
+            String timmName = v.text("timm_model_name", null);
+            if (timmName != null) {
+                if (!ConvNextTower.TIMM_MODELS.containsKey(timmName))
+                    v.refuse("timm_model_name", v.get("timm_model_name"), "this timm vision tower is not supported (ConvNeXt: " + String.join(", ", new TreeSet<>(ConvNextTower.TIMM_MODELS.keySet())) + ")");
+                convNext = convNext(v, timmName);
+            }
+            JsonNode layers = convNext != null ? null : v.get("layers");
             boolean resnet = layers != null && layers.isArray();
             int vWidth = v.integer("width", 768);
-            expected.put("vision_cfg.width", vWidth);
+            if (convNext == null) expected.put("vision_cfg.width", vWidth);
             int headWidth = v.integer("head_width", 64);
             // open_clip: a ViT has width / head_width heads; a ModifiedResNet's attention pool width * 32 / head_width
             int poolWidth = resnet ? vWidth * 32 : vWidth;
@@ -269,7 +299,9 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                 throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
             int imageSize = v.square("image_size", 224);
             expected.put("vision_cfg.image_size", imageSize);
-            if (resnet) {
+            if (convNext != null) {
+                v.allow(VISION_NOT_FOR_TIMM);
+            } else if (resnet) {
                 if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
                 int[] stages = new int[4];
                 for (int i = 0; i < 4; i++) {
@@ -285,13 +317,23 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                 expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
                 expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
             }
-            v.off("attentional_pool", "attentional pooling in the vision tower");
-            if (!resnet) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
-            String posEmbed = v.text("pos_embed_type", "learnable");
+            int attnPoolHeads = 0;
+            if (convNext == null) {
+                JsonNode attnPool = v.get("attentional_pool");
+                if (attnPool != null && !(attnPool.isBoolean() && !attnPool.asBoolean())) {
+                    if (resnet || !attnPool.isBoolean()) // 'parallel' / 'cascade': open_clip's untested WIP pooling
+                        v.refuse("attentional_pool", attnPool, resnet ? "attentional pooling in a ResNet is not supported" : "only attentional_pool true (CoCa's) is supported");
+                    attnPoolHeads = v.integer("attn_pooler_heads", 8);
+                    if (attnPoolHeads < 1) v.refuse("attn_pooler_heads", v.get("attn_pooler_heads"), "expected a positive head count");
+                }
+                expected.put("vision_cfg.attentional_pool (visual.attn_pool present)", attnPoolHeads > 0);
+            }
+            if (!resnet && convNext == null) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
+            String posEmbed = convNext != null ? "learnable" : v.text("pos_embed_type", "learnable");
             if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
                 v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
-            boolean lnAfterPool = v.bool("final_ln_after_pool", false);
-            String vPool = v.text("pool_type", "tok");
+            boolean lnAfterPool = convNext == null && v.bool("final_ln_after_pool", false);
+            String vPool = convNext != null ? "tok" : v.text("pool_type", "tok");
             ClipConfig.VisionPool visionPool = switch (vPool) {
                 case "tok" -> ClipConfig.VisionPool.TOK;
                 case "avg" -> ClipConfig.VisionPool.AVG;
@@ -300,7 +342,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     yield null;
                 }
             };
-            double vEps = towerCommon(v);
+            double vEps = convNext != null ? Double.NaN : towerCommon(v);
             v.allow(VISION_INERT);
             v.done();
 
@@ -319,7 +361,11 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             expected.put("text_cfg.layers", t.integer("layers", 12));
             expected.put("text_cfg.mlp_ratio (MLP width)", (int) (tWidth * t.number("mlp_ratio", 4.0)));
             expected.put("text_cfg.ls_init_value (layer scale)", t.get("ls_init_value") != null);
-            t.off("embed_cls", "a text class token (embed_cls, as in CoCa)");
+            boolean embedCls = t.bool("embed_cls", false);
+            // open_clip's CLIP (without custom_text) drops the text tower's class token and fails on its positions
+            if (embedCls && !customText) t.refuse("embed_cls", t.get("embed_cls"), "a text class token needs custom_text (open_clip's CLIP text path cannot run it)");
+            expected.put("text_cfg.embed_cls (cls_emb present)", embedCls);
+            long padId = t.integer("pad_id", 0); // read only with embed_cls: the class token's key mask hides it
             long eosId = t.integer("eos_id", 2);
             boolean causal = !t.bool("no_causal_mask", false);
             String tPool = t.text("pool_type", "argmax");
@@ -340,11 +386,50 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             double tEps = towerCommon(t);
             t.allow(TEXT_INERT);
             t.done();
-            if (vEps != tEps)
+            if (vEps != tEps && convNext == null)
                 throw new UnsupportedFeatureException(source + ": a different LayerNorm eps (norm_kwargs.eps) in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
 
-            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(poolWidth / headWidth, tHeads, act, act, vEps, visionPool, lnAfterPool, textPool, eosId, causal);
+            // timm towers always use exact GELU (open_clip: quick_gelu reaches only the text tower then)
+            ClipConfig.Activation vAct = convNext != null ? ClipConfig.Activation.GELU : act;
+            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(poolWidth / headWidth, tHeads, vAct, act, convNext != null ? tEps : vEps, visionPool, lnAfterPool,
+                    textPool, eosId, causal, convNext, attnPoolHeads, padId);
             return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize));
+        }
+
+        /** A timm ConvNeXt's head as open_clip's TimmModel builds it (timm_pool, timm_proj, timm_proj_bias); the size from image_size. */
+        private ConvNextTower.Spec convNext(Fields v, String timmName) {
+            int size = v.square("image_size", 224);
+            if (size % 32 != 0) v.refuse("image_size", v.get("image_size"), "a ConvNeXt input size that is not a multiple of 32 is not supported");
+            JsonNode poolNode = v.get("timm_pool");
+            String pool = poolNode == null ? "avg" : v.text("timm_pool", "avg");
+            JsonNode projNode = v.get("timm_proj");
+            String proj = projNode == null ? "linear" : v.text("timm_proj", "linear");
+            ConvNextTower.Projection projection = switch (proj) {
+                case "linear" -> ConvNextTower.Projection.LINEAR;
+                case "mlp" -> ConvNextTower.Projection.MLP;
+                case "none" -> ConvNextTower.Projection.NONE;
+                case "" -> ConvNextTower.Projection.TRUNK_FC;
+                default -> {
+                    v.refuse("timm_proj", projNode, "expected linear, mlp, none or \"\"");
+                    yield null;
+                }
+            };
+            boolean extraProj = projection == ConvNextTower.Projection.LINEAR || projection == ConvNextTower.Projection.MLP;
+            ConvNextTower.Pool p = switch (pool) {
+                case "avg" -> ConvNextTower.Pool.AVG;
+                case "max" -> ConvNextTower.Pool.MAX;
+                case "avgmax" -> ConvNextTower.Pool.AVG_MAX;
+                // open_clip keeps timm's default (avg) for "" before its own projection; without one, "" disables pooling
+                case "" -> extraProj ? ConvNextTower.Pool.AVG : null;
+                default -> null;
+            };
+            if (p == null) v.refuse("timm_pool", poolNode, "expected avg, max, avgmax, or \"\" with timm_proj linear or mlp");
+            boolean bias = v.bool("timm_proj_bias", false);
+            v.bool("timm_model_pretrained", false); // ImageNet initialisation: the checkpoint's weights replace it
+            v.number("timm_drop", 0);
+            v.get("timm_drop_path");
+            expected.put("vision_cfg.image_size", size);
+            return new ConvNextTower.Spec(timmName, ConvNextTower.TIMM_MODELS.get(timmName), p, projection, bias, size);
         }
 
         /** Fields both towers share: activation/norm options and open_clip's custom attention block. Returns the LayerNorm eps. */
