@@ -27,8 +27,10 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
  * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
  * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
- * says. Float32 on the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later
- * positions cannot change its feature. Every item is encoded in its own call, so its embedding does not depend on
+ * says; ResNet and ConvNeXt image towers run in their own classes, CoCa's attentional pooler in
+ * {@link AttentionalPooler}, a text class token (CoCa's embed_cls) in {@code encodeWithClassToken}. Float32 on
+ * the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later positions cannot
+ * change its feature. Every item is encoded in its own call, so its embedding does not depend on
  * its batch ({@link #inChunks}; measured cost in docs/BENCHMARKS.md).
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
