@@ -286,7 +286,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             if (timmName != null) {
                 if (!ConvNextTower.TIMM_MODELS.containsKey(timmName))
                     v.refuse("timm_model_name", v.get("timm_model_name"), "this timm vision tower is not supported (ConvNeXt: " + String.join(", ", new TreeSet<>(ConvNextTower.TIMM_MODELS.keySet())) + ")");
-                convNext = convNext(v, timmName);
+                convNext = convNext(v, vision, timmName);
             }
             JsonNode layers = convNext != null ? null : v.get("layers");
             boolean resnet = layers != null && layers.isArray();
@@ -397,13 +397,14 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         }
 
         /** A timm ConvNeXt's head as open_clip's TimmModel builds it (timm_pool, timm_proj, timm_proj_bias); the size from image_size. */
-        private ConvNextTower.Spec convNext(Fields v, String timmName) {
+        private ConvNextTower.Spec convNext(Fields v, ObjectNode vision, String timmName) {
             int size = v.square("image_size", 224);
             if (size % 32 != 0) v.refuse("image_size", v.get("image_size"), "a ConvNeXt input size that is not a multiple of 32 is not supported");
+            // absent: open_clip's defaults (avg, linear); JSON null is Python's None, which open_clip treats as ""
             JsonNode poolNode = v.get("timm_pool");
-            String pool = poolNode == null ? "avg" : v.text("timm_pool", "avg");
+            String pool = vision.path("timm_pool").isNull() ? "" : v.text("timm_pool", "avg");
             JsonNode projNode = v.get("timm_proj");
-            String proj = projNode == null ? "linear" : v.text("timm_proj", "linear");
+            String proj = vision.path("timm_proj").isNull() ? "" : v.text("timm_proj", "linear");
             ConvNextTower.Projection projection = switch (proj) {
                 case "linear" -> ConvNextTower.Projection.LINEAR;
                 case "mlp" -> ConvNextTower.Projection.MLP;
