@@ -166,7 +166,7 @@ def main():
             np.save(os.path.join(out, "token_ids.npy"), ids.numpy().astype(np.int64))
             print(f"{name}: image {img.shape}, text {txt.shape}, ids {tuple(ids.shape)}")
     meta = {
-        "images": IMAGES, "captions": CAPTIONS, "tiny_convnext": TINY_CONVNEXT,
+        "images": IMAGES, "captions": CAPTIONS, "tiny_convnext": TINY_CONVNEXT, "scaled": SCALED,
         "variants": {k: {"model_cfg": v[0], "preprocess_cfg": v[1], "bin": v[2]} for k, v in VARIANTS.items()},
         "versions": {"open_clip": open_clip.__version__, "timm": timm.__version__, "torch": torch.__version__, "numpy": np.__version__,
                      "pillow": PIL.__version__, "safetensors": safetensors.__version__},
