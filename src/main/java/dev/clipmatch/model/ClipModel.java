@@ -242,7 +242,7 @@ public final class ClipModel {
             };
             longest = (int) Math.max(longest, pooled[r] + 1);
         }
-        if (textCls != null) return encodeWithClassToken(ids, rows, contextLength);
+        if (textCls != null) return encodeWithClassToken(ids, rows, contextLength, trim);
         boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
         int len = trimmable ? Math.min(longest, contextLength) : fullContext;
         long[] padded = ids;
@@ -263,26 +263,45 @@ public final class ClipModel {
      * from it (ln_final after pooling). The mask is open_clip 3.3.0's: causal (unless no_causal_mask) plus a key
      * mask of the padding ids, which open_clip builds with the class token's entry in front ("legacy" order, as
      * the released CoCa weights were trained): key 0 is always visible and key j >= 1 is hidden when token j - 1
-     * is pad_id. Run at full context, with no trimming.
+     * is pad_id. Trimmed (unless {@code trim} is false): the positions after the one that follows the last
+     * non-pad token are hidden keys in every layer and never pooled, so they are left out; the class token keeps
+     * its own position (the last) and the mask is built on the original positions.
      */
-    private Tensor encodeWithClassToken(long[] ids, int rows, int contextLength) {
-        int context = cfg.contextLength(), seq = context + 1, width = cfg.textWidth();
+    private Tensor encodeWithClassToken(long[] ids, int rows, int contextLength, boolean trim) {
+        int context = cfg.contextLength(), width = cfg.textWidth();
         long[] padded = new long[rows * context];
         for (int r = 0; r < rows; r++) System.arraycopy(ids, r * contextLength, padded, r * context, Math.min(context, contextLength));
+        int keep = trim ? 1 : context;
+        for (int r = 0; r < rows; r++) {
+            for (int i = context - 1; i >= 0; i--) {
+                if (padded[r * context + i] != cfg.padId()) {
+                    keep = Math.max(keep, Math.min(i + 2, context));
+                    break;
+                }
+            }
+        }
+        int seq = keep + 1;
+        int[] position = new int[seq]; // original position of each kept one: tokens 0..keep-1, then the class token
+        for (int j = 0; j < keep; j++) position[j] = j;
+        position[keep] = context;
         float[] mask = new float[rows * seq * seq];
         for (int r = 0; r < rows; r++) {
             for (int q = 0; q < seq; q++) {
                 for (int k = 0; k < seq; k++) {
-                    boolean hidden = cfg.causal() && k > q || k > 0 && padded[r * context + k - 1] == cfg.padId();
+                    int key = position[k];
+                    boolean hidden = cfg.causal() && key > position[q] || key > 0 && padded[r * context + key - 1] == cfg.padId();
                     if (hidden) mask[(r * seq + q) * seq + k] = Float.NEGATIVE_INFINITY;
                 }
             }
         }
         Tensor attnMask = Tensors.fromFloats(mask, 0, rows, 1, seq, seq);
-        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(padded, rows, context));
-        x = torch.cat(new TensorVector(x, textCls.view(1, 1, width).expand(rows, 1, width)), 1).add_(textPos); // [B, L+1, W]
+        long[] kept = new long[rows * keep];
+        for (int r = 0; r < rows; r++) System.arraycopy(padded, r * context, kept, r * keep, keep);
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(kept, rows, keep)).add_(textPos.narrow(0, 0, keep));
+        Tensor cls = textCls.add(textPos.select(0, context)).view(1, 1, width).expand(rows, 1, width);
+        x = torch.cat(new TensorVector(x, cls), 1); // [B, keep + 1, W]
         for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), attnMask);
-        return textProject(layerNorm(x.select(1, context), lnFinalW, lnFinalB));
+        return textProject(layerNorm(x.select(1, keep), lnFinalW, lnFinalB));
     }
 
     private Tensor textProject(Tensor x) {

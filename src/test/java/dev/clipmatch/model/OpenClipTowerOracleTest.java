@@ -69,6 +69,19 @@ class OpenClipTowerOracleTest {
         }
     }
 
+    /** The class-token text tower runs only up to the last visible position: the same embeddings as the full context. */
+    @Test
+    void trimmedClassTokenTextEqualsTheFullContext() throws IOException {
+        for (String variant : new String[] {"coca", "attn-pool-avg-cls"}) {
+            ClipModel m = ClipModel.load((Path) OpenClipOracleTest.forms(FIXTURES, variant, work).get(0)[1]);
+            long[] ids = Npy.readLongs(FIXTURES.resolve(variant).resolve("token_ids.npy"));
+            int rows = 6, ctx = ids.length / rows;
+            float[] trimmed = m.encodeTexts(ids, rows, ctx, true), full = m.encodeTexts(ids, rows, ctx, false);
+            for (int i = 0; i < full.length; i++)
+                org.junit.jupiter.api.Assertions.assertEquals(full[i], trimmed[i], 1e-5, variant + " element " + i);
+        }
+    }
+
     private static float[] pixels(ClipModel m, int count) throws IOException {
         var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(FIXTURES.resolve("meta.json").toFile());
         var pre = new dev.clipmatch.image.ImagePreprocessor(m.checkpoint().preprocess());
