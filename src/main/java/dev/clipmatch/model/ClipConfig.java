@@ -42,19 +42,20 @@ public record ClipConfig(
 
     /**
      * What the weights' shapes cannot tell. Null heads: OpenAI's width / 64. {@code convNext}: a timm ConvNeXt image
-     * tower (null: ViT or ResNet); {@code attnPoolHeads}: the ViT's attentional pooler's heads (0: none);
+     * tower (null: ViT or ResNet); {@code attnPoolHeads}: the ViT's attentional pooler's heads (0: none), with
+     * {@code attnPoolQueries} queries (checked against the weights);
      * {@code padId}: the padding id a text class token's attention mask hides (CoCa).
      */
     public record ArchSpec(Integer visionHeads, Integer textHeads, Activation visionAct, Activation textAct, double eps,
                            VisionPool visionPool, boolean visionLnAfterPool, TextPool textPool, long eosId, boolean causal,
-                           ConvNextTower.Spec convNext, int attnPoolHeads, long padId) {
+                           ConvNextTower.Spec convNext, int attnPoolHeads, int attnPoolQueries, long padId) {
         /** OpenAI's CLIP: QuickGELU, heads = width / 64, class token, causal text pooled at the end token. */
         public static ArchSpec openAi() {
-            return new ArchSpec(null, null, Activation.QUICK_GELU, Activation.QUICK_GELU, 1e-5, VisionPool.TOK, false, TextPool.ARGMAX, 0, true, null, 0, 0);
+            return new ArchSpec(null, null, Activation.QUICK_GELU, Activation.QUICK_GELU, 1e-5, VisionPool.TOK, false, TextPool.ARGMAX, 0, true, null, 0, 0, 0);
         }
 
         public ArchSpec withHeads(Integer vision, Integer text, Activation vAct, Activation tAct, double layerNormEps) {
-            return new ArchSpec(vision, text, vAct, tAct, layerNormEps, visionPool, visionLnAfterPool, textPool, eosId, causal, convNext, attnPoolHeads, padId);
+            return new ArchSpec(vision, text, vAct, tAct, layerNormEps, visionPool, visionLnAfterPool, textPool, eosId, causal, convNext, attnPoolHeads, attnPoolQueries, padId);
         }
     }
 

@@ -102,7 +102,10 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         return new Parser(source).parse((ObjectNode) modelCfg, preprocessCfg == null ? null : (ObjectNode) preprocessCfg);
     }
 
-    /** Fails when the config describes another kind of image tower (ResNet, ViT or ConvNeXt) than the weights hold. */
+    /**
+     * Fails when the config describes another kind of image tower (ResNet, ViT or ConvNeXt) than the weights hold,
+     * or another number of attentional-pooler queries.
+     */
     public void checkTowerKind(StateDict w) {
         String config = arch.convNext() != null ? "ConvNeXt" : expected.get("vision_cfg.layers") instanceof String ? "ResNet" : "ViT";
         String weights = w.has("visual.trunk.stem.0.weight") ? "ConvNeXt" : w.has("visual.layer1.0.conv1.weight") ? "ResNet" : "ViT";
@@ -110,6 +113,9 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         if (!config.equals(weights))
             throw new CheckpointException(source + ": vision_cfg." + field + " describes a " + config + " image tower but "
                     + w.source() + " holds a " + weights + " (config and weights do not belong together)");
+        if (arch.attnPoolHeads() > 0 && w.has("visual.attn_pool.query") && w.shape("visual.attn_pool.query")[0] != arch.attnPoolQueries())
+            throw new CheckpointException(source + ": vision_cfg.attn_pooler_queries is " + arch.attnPoolQueries() + " in the config but "
+                    + w.shape("visual.attn_pool.query")[0] + " in the weights of " + w.source() + " (config and weights do not belong together)");
     }
 
     /** Fails when the weights disagree with a size the config states. */
@@ -317,7 +323,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                 expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
                 expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
             }
-            int attnPoolHeads = 0;
+            int attnPoolHeads = 0, attnPoolQueries = 0;
             if (convNext == null) {
                 JsonNode attnPool = v.get("attentional_pool");
                 if (attnPool != null && !(attnPool.isBoolean() && !attnPool.asBoolean())) {
@@ -325,6 +331,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                         v.refuse("attentional_pool", attnPool, resnet ? "attentional pooling in a ResNet is not supported" : "only attentional_pool true (CoCa's) is supported");
                     attnPoolHeads = v.integer("attn_pooler_heads", 8);
                     if (attnPoolHeads < 1) v.refuse("attn_pooler_heads", v.get("attn_pooler_heads"), "expected a positive head count");
+                    attnPoolQueries = v.integer("attn_pooler_queries", 256);
                 }
                 expected.put("vision_cfg.attentional_pool (visual.attn_pool present)", attnPoolHeads > 0);
             }
@@ -392,7 +399,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             // timm towers always use exact GELU (open_clip: quick_gelu reaches only the text tower then)
             ClipConfig.Activation vAct = convNext != null ? ClipConfig.Activation.GELU : act;
             ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(poolWidth / headWidth, tHeads, vAct, act, convNext != null ? tEps : vEps, visionPool, lnAfterPool,
-                    textPool, eosId, causal, convNext, attnPoolHeads, padId);
+                    textPool, eosId, causal, convNext, attnPoolHeads, attnPoolQueries, padId);
             return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize));
         }
 

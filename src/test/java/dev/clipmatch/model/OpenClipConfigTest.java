@@ -236,6 +236,7 @@ class OpenClipConfigTest {
                 {coca, "", "custom_text", "false"}, // no CoCa without it
                 {coca, "text_cfg", "embed_cls", "false"}, // the weights hold cls_emb
                 {coca, "text_cfg", "pool_type", "\"none\""},
+                {coca, "vision_cfg", "attn_pooler_queries", "7"}, // the weights hold 6
         };
         for (Object[] c : cases) {
             String err = refusal(variant((Path) c[0], (String) c[1], (String) c[2], (String) c[3]));
