@@ -15,7 +15,8 @@ public record ClipConfig(
         int textWidth, int textLayers, int textHeads, int textMlp, int contextLength, int vocabSize,
         Activation visionActivation, Activation textActivation, double layerNormEps,
         boolean lnPre, VisionPool visionPool, boolean visionLnAfterPool, boolean visionLayerScale,
-        TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection, int[] resnetLayers) {
+        TextPool textPool, long eosId, boolean causal, boolean textLayerScale, TextProjection textProjection, int[] resnetLayers,
+        ConvNextTower.Spec convNext, int attnPoolHeads, boolean textCls, long padId) {
 
     /** The MLP non-linearity: OpenAI's weights use QuickGELU, some open_clip/HF models the exact GELU, SigLIP 2 GELU's tanh form. */
     public enum Activation {
@@ -40,17 +41,21 @@ public record ClipConfig(
     public enum TextProjection { MATRIX, LINEAR_BIAS, NONE }
 
     /**
-     * What the weights' shapes cannot tell. Null heads: OpenAI's width / 64.
+     * What the weights' shapes cannot tell. Null heads: OpenAI's width / 64. {@code convNext}: a timm ConvNeXt image
+     * tower (null: ViT or ResNet); {@code attnPoolHeads}: the ViT's attentional pooler's heads (0: none), with
+     * {@code attnPoolQueries} queries (checked against the weights);
+     * {@code padId}: the padding id a text class token's attention mask hides (CoCa).
      */
     public record ArchSpec(Integer visionHeads, Integer textHeads, Activation visionAct, Activation textAct, double eps,
-                           VisionPool visionPool, boolean visionLnAfterPool, TextPool textPool, long eosId, boolean causal) {
+                           VisionPool visionPool, boolean visionLnAfterPool, TextPool textPool, long eosId, boolean causal,
+                           ConvNextTower.Spec convNext, int attnPoolHeads, int attnPoolQueries, long padId) {
         /** OpenAI's CLIP: QuickGELU, heads = width / 64, class token, causal text pooled at the end token. */
         public static ArchSpec openAi() {
-            return new ArchSpec(null, null, Activation.QUICK_GELU, Activation.QUICK_GELU, 1e-5, VisionPool.TOK, false, TextPool.ARGMAX, 0, true);
+            return new ArchSpec(null, null, Activation.QUICK_GELU, Activation.QUICK_GELU, 1e-5, VisionPool.TOK, false, TextPool.ARGMAX, 0, true, null, 0, 0, 0);
         }
 
         public ArchSpec withHeads(Integer vision, Integer text, Activation vAct, Activation tAct, double layerNormEps) {
-            return new ArchSpec(vision, text, vAct, tAct, layerNormEps, visionPool, visionLnAfterPool, textPool, eosId, causal);
+            return new ArchSpec(vision, text, vAct, tAct, layerNormEps, visionPool, visionLnAfterPool, textPool, eosId, causal, convNext, attnPoolHeads, attnPoolQueries, padId);
         }
     }
 
@@ -71,12 +76,12 @@ public record ClipConfig(
     /** Reads the sizes off OpenAI-named weights and takes the rest from {@code arch}. */
     public static ClipConfig infer(StateDict w, ArchSpec arch) {
         if (w.has(TimmVitTower.PATCH_WEIGHT)) return inferTimmVit(w, arch);
-        if (w.has("visual.trunk.stem.0.weight") || w.keysStartingWith("visual.trunk."))
-            throw new UnsupportedFeatureException(w.source() + ": this CLIP model has a timm vision tower (visual.trunk, e.g. ConvNeXt); only ViT towers are supported for now");
-        if (w.has("visual.attn_pool.query"))
-            throw new UnsupportedFeatureException(w.source() + ": the vision tower uses attentional pooling (visual.attn_pool), which is not supported yet");
-        if (w.has("cls_emb"))
-            throw new UnsupportedFeatureException(w.source() + ": the text tower appends a class token (cls_emb, embed_cls as in CoCa), which is not supported yet");
+        if (w.has("visual.trunk.stem.0.weight") && arch.convNext() != null) return inferConvNext(w, arch);
+        if (w.keysStartingWith("visual.trunk."))
+            throw new UnsupportedFeatureException(w.source() + ": this CLIP model has a timm vision tower (visual.trunk) "
+                    + (w.has("visual.trunk.stem.0.weight") ? "(a ConvNeXt: it needs the open_clip config that names its timm_model_name)" : "of a kind clipmatch does not run"));
+        if (w.has("visual.attn_pool.query") && arch.attnPoolHeads() == 0)
+            throw new UnsupportedFeatureException(w.source() + ": the vision tower uses attentional pooling (visual.attn_pool): it needs the open_clip config that says attentional_pool");
         if (w.has("visual.layer1.0.conv1.weight") || w.has("visual.attnpool.positional_embedding")) return inferResNet(w, arch);
         if (!w.has("visual.conv1.weight"))
             throw new CheckpointException(w.source() + ": no CLIP ViT vision tower (missing visual.conv1.weight)");
@@ -96,7 +101,15 @@ public record ClipConfig(
         if (vHeads < 1 || vWidth % vHeads != 0)
             throw new CheckpointException(w.source() + ": the vision width " + vWidth + " is not divisible by the head count " + vHeads);
         return withText(w, arch, embed, vWidth, vLayers, vHeads, vMlp, patch, grid, w.has("visual.ln_pre.weight"),
-                w.has("visual.transformer.resblocks.0.ls_1.gamma"), null);
+                w.has("visual.transformer.resblocks.0.ls_1.gamma"), null, w.has("visual.attn_pool.query") ? arch.attnPoolHeads() : 0);
+    }
+
+    /** A timm ConvNeXt: width = the last stage's channels, layers = all blocks, input size from the config (fully convolutional). */
+    private static ClipConfig inferConvNext(StateDict w, ArchSpec arch) {
+        int size = arch.convNext().imageSize();
+        int blocks = 0;
+        for (int s = 0; s < 4; s++) blocks += w.countBlocks("visual.trunk.stages." + s + ".blocks.");
+        return withText(w, arch, ConvNextTower.embedDim(w, arch.convNext()), (int) ConvNextTower.features(w), blocks, 0, 0, 32, size / 32, false, true, null, 0);
     }
 
     /** A timm SigLIP ViT trunk (visual.trunk.*): no class token, no ln_pre, MAP pooling, no projection (embed = width). */
@@ -123,7 +136,7 @@ public record ClipConfig(
         int heads = arch.visionHeads();
         if (heads < 1 || width % heads != 0)
             throw new CheckpointException(w.source() + ": the vision width " + width + " is not divisible by the head count " + heads);
-        return withText(w, arch, width, width, layers, heads, mlp, patch, grid, false, false, null);
+        return withText(w, arch, width, width, layers, heads, mlp, patch, grid, false, false, null, 0);
     }
 
     /** ModifiedResNet: width = layer1's planes, heads = width * 32 / 64 unless stated, input = 32 x the attention pool's grid. */
@@ -140,16 +153,18 @@ public record ClipConfig(
         if (heads < 1 || width * 32 % heads != 0)
             throw new CheckpointException(w.source() + ": the ResNet feature width " + width * 32 + " is not divisible by the head count " + heads);
         int blocks = layers[0] + layers[1] + layers[2] + layers[3];
-        return withText(w, arch, embed, width, blocks, heads, 0, 32, grid, false, false, layers);
+        return withText(w, arch, embed, width, blocks, heads, 0, 32, grid, false, false, layers, 0);
     }
 
     private static ClipConfig withText(StateDict w, ArchSpec arch, int embed, int vWidth, int vLayers, int vHeads, int vMlp, int patch, int grid,
-                                       boolean lnPre, boolean visionLayerScale, int[] resnetLayers) {
+                                       boolean lnPre, boolean visionLayerScale, int[] resnetLayers, int attnPoolHeads) {
         int tLayers = w.countBlocks("transformer.resblocks.");
         if (vLayers == 0 || tLayers == 0) throw new CheckpointException(w.source() + ": no transformer blocks found");
         int tWidth = (int) w.shape("ln_final.weight")[0];
         long[] tok = w.shape("token_embedding.weight");
-        int context = (int) w.shape("positional_embedding")[0];
+        boolean cls = w.has("cls_emb"); // CoCa's class token, appended after the context's tokens at the last position
+        if (cls) w.get("cls_emb", tWidth);
+        int context = (int) w.shape("positional_embedding")[0] - (cls ? 1 : 0);
         int tMlp = (int) w.shape("transformer.resblocks.0.mlp.c_fc.weight")[0];
         int tHeads = arch.textHeads() != null ? arch.textHeads() : Math.max(1, tWidth / 64);
         if (tHeads < 1 || tWidth % tHeads != 0)
@@ -160,7 +175,8 @@ public record ClipConfig(
             throw new CheckpointException(w.source() + ": missing tensor 'text_projection' (the text width " + tWidth + " is not the embedding size " + embed + ")");
         return new ClipConfig(embed, vWidth, vLayers, vHeads, vMlp, patch, grid, tWidth, tLayers, tHeads, tMlp, context, (int) tok[0],
                 arch.visionAct(), arch.textAct(), arch.eps(), lnPre, arch.visionPool(), arch.visionLnAfterPool(), visionLayerScale,
-                arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj, resnetLayers);
+                arch.textPool(), arch.eosId(), arch.causal(), w.has("transformer.resblocks.0.ls_1.gamma"), proj, resnetLayers,
+                arch.convNext(), attnPoolHeads, cls, arch.padId());
     }
 
     /** The sizes written to sidecars (snake_case keys in JSON). */

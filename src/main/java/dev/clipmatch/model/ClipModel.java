@@ -27,8 +27,10 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
  * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
  * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
- * says. Float32 on the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later
- * positions cannot change its feature. Every item is encoded in its own call, so its embedding does not depend on
+ * says; ResNet and ConvNeXt image towers run in their own classes, CoCa's attentional pooler in
+ * {@link AttentionalPooler}, a text class token (CoCa's embed_cls) in {@code encodeWithClassToken}. Float32 on
+ * the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later positions cannot
+ * change its feature. Every item is encoded in its own call, so its embedding does not depend on
  * its batch ({@link #inChunks}; measured cost in docs/BENCHMARKS.md).
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
@@ -45,6 +47,9 @@ public final class ClipModel {
     private final Block[] visionBlocks, textBlocks;
     private final ResNetTower resnet;
     private final TimmVitTower timmVit;
+    private final ConvNextTower convNext;
+    private final AttentionalPooler attnPool;
+    private final Tensor textCls;
     private final float logitScale;
     private final Float logitBias;
     private int threads;
@@ -61,17 +66,21 @@ public final class ClipModel {
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
         resnet = cfg.resnet() ? new ResNetTower(w, cfg.resnetLayers(), cfg.visionHeads()) : null;
         timmVit = cfg.visionPool() == ClipConfig.VisionPool.MAP ? new TimmVitTower(w, cfg) : null;
-        boolean vit = resnet == null && timmVit == null;
+        convNext = cfg.convNext() != null ? new ConvNextTower(w, cfg.convNext()) : null;
+        boolean vit = resnet == null && timmVit == null && convNext == null;
+        attnPool = vit && cfg.attnPoolHeads() > 0 ? new AttentionalPooler(w, vw, cfg.attnPoolHeads()) : null;
+        int pooled = attnPool != null ? e : vw; // the attentional pooler outputs embedding-wide queries
+        textCls = cfg.textCls() ? w.get("cls_emb", cfg.textWidth()) : null;
         conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
         classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
         visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
         lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
         lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
-        lnPostW = vit ? w.get("visual.ln_post.weight", vw) : null;
-        lnPostB = vit ? w.get("visual.ln_post.bias", vw) : null;
-        visualProj = vit ? w.get("visual.proj", vw, e) : null;
+        lnPostW = vit ? w.get("visual.ln_post.weight", pooled) : null;
+        lnPostB = vit ? w.get("visual.ln_post.bias", pooled) : null;
+        visualProj = vit ? w.get("visual.proj", pooled, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
-        textPos = w.get("positional_embedding", cfg.contextLength(), tw);
+        textPos = w.get("positional_embedding", cfg.contextLength() + (cfg.textCls() ? 1 : 0), tw);
         lnFinalW = w.get("ln_final.weight", tw);
         lnFinalB = w.get("ln_final.bias", tw);
         textProj = switch (cfg.textProjection()) {
@@ -173,6 +182,7 @@ public final class ClipModel {
     public Tensor encodeImages(Tensor pixels) {
         if (resnet != null) return resnet.encode(pixels);
         if (timmVit != null) return timmVit.encode(pixels);
+        if (convNext != null) return convNext.encode(pixels);
         long b = pixels.size(0);
         int width = cfg.visionWidth();
         Tensor x = torch.conv2d(pixels, conv1, new TensorOptional(), new long[] {cfg.patch(), cfg.patch()}, new long[] {0, 0}, new long[] {1, 1}, 1);
@@ -181,6 +191,11 @@ public final class ClipModel {
         x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos); // [B, grid²+1, W]
         if (lnPreW != null) x = layerNorm(x, lnPreW, lnPreB);
         for (Block blk : visionBlocks) x = block(x, blk, cfg.visionHeads(), cfg.visionActivation(), false);
+        if (attnPool != null) { // open_clip (CoCa): pool, ln_post, then the first query (or the mean of the others)
+            x = layerNorm(attnPool.pool(x), lnPostW, lnPostB);
+            x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
+            return x.matmul(visualProj);
+        }
         // open_clip: ln_post on every token then pool, or (final_ln_after_pool) pool then ln_post
         if (!cfg.visionLnAfterPool()) x = layerNorm(x, lnPostW, lnPostB);
         x = cfg.visionPool() == ClipConfig.VisionPool.AVG ? x.narrow(1, 1, x.size(1) - 1).mean(new long[] {1}) : x.select(1, 0);
@@ -230,6 +245,7 @@ public final class ClipModel {
             };
             longest = (int) Math.max(longest, pooled[r] + 1);
         }
+        if (textCls != null) return encodeWithClassToken(ids, rows, contextLength, trim);
         boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
         int len = trimmable ? Math.min(longest, contextLength) : fullContext;
         long[] padded = ids;
@@ -242,7 +258,56 @@ public final class ClipModel {
         x = layerNorm(x, lnFinalW, lnFinalB);
         long[] flat = new long[rows];
         for (int r = 0; r < rows; r++) flat[r] = (long) r * len + pooled[r];
-        x = x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows));
+        return textProject(x.reshape(-1, cfg.textWidth()).index_select(0, Tensors.fromLongs(flat, rows)));
+    }
+
+    /**
+     * open_clip's text tower with embed_cls (CoCa): a learned class token appended after the full context, pooled
+     * from it (ln_final after pooling). The mask is open_clip 3.3.0's: causal (unless no_causal_mask) plus a key
+     * mask of the padding ids, which open_clip builds with the class token's entry in front ("legacy" order, as
+     * the released CoCa weights were trained): key 0 is always visible and key j >= 1 is hidden when token j - 1
+     * is pad_id. Trimmed (unless {@code trim} is false): the positions after the one that follows the last
+     * non-pad token are hidden keys in every layer and never pooled, so they are left out; the class token keeps
+     * its own position (the last) and the mask is built on the original positions.
+     */
+    private Tensor encodeWithClassToken(long[] ids, int rows, int contextLength, boolean trim) {
+        int context = cfg.contextLength(), width = cfg.textWidth();
+        long[] padded = new long[rows * context];
+        for (int r = 0; r < rows; r++) System.arraycopy(ids, r * contextLength, padded, r * context, Math.min(context, contextLength));
+        int keep = trim ? 1 : context;
+        for (int r = 0; r < rows; r++) {
+            for (int i = context - 1; i >= 0; i--) {
+                if (padded[r * context + i] != cfg.padId()) {
+                    keep = Math.max(keep, Math.min(i + 2, context));
+                    break;
+                }
+            }
+        }
+        int seq = keep + 1;
+        int[] position = new int[seq]; // original position of each kept one: tokens 0..keep-1, then the class token
+        for (int j = 0; j < keep; j++) position[j] = j;
+        position[keep] = context;
+        float[] mask = new float[rows * seq * seq];
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < seq; q++) {
+                for (int k = 0; k < seq; k++) {
+                    int key = position[k];
+                    boolean hidden = cfg.causal() && key > position[q] || key > 0 && padded[r * context + key - 1] == cfg.padId();
+                    if (hidden) mask[(r * seq + q) * seq + k] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        Tensor attnMask = Tensors.fromFloats(mask, 0, rows, 1, seq, seq);
+        long[] kept = new long[rows * keep];
+        for (int r = 0; r < rows; r++) System.arraycopy(padded, r * context, kept, r * keep, keep);
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(kept, rows, keep)).add_(textPos.narrow(0, 0, keep));
+        Tensor cls = textCls.add(textPos.select(0, context)).view(1, 1, width).expand(rows, 1, width);
+        x = torch.cat(new TensorVector(x, cls), 1); // [B, keep + 1, W]
+        for (Block blk : textBlocks) x = block(x, blk, cfg.textHeads(), cfg.textActivation(), attnMask);
+        return textProject(layerNorm(x.select(1, keep), lnFinalW, lnFinalB));
+    }
+
+    private Tensor textProject(Tensor x) {
         return switch (cfg.textProjection()) {
             case MATRIX -> x.matmul(textProj);
             case LINEAR_BIAS -> torch.linear(x, textProj, new TensorOptional(textProjBias));
@@ -307,11 +372,20 @@ public final class ClipModel {
     }
 
     private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, boolean causal) {
+        return block(x, blk, heads, act, causal, null);
+    }
+
+    /** A block with an additive attention mask [B, 1, L, L] (broadcast over heads). */
+    private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, Tensor mask) {
+        return block(x, blk, heads, act, false, mask);
+    }
+
+    private Tensor block(Tensor x, Block blk, int heads, ClipConfig.Activation act, boolean causal, Tensor mask) {
         long b = x.size(0), l = x.size(1), d = x.size(2), hd = d / heads;
         Tensor qkv = torch.linear(layerNorm(x, blk.ln1W(), blk.ln1B()), blk.inW(), new TensorOptional(blk.inB()))
                 .view(b, l, 3, heads, hd).permute(2, 0, 3, 1, 4);    // [3, B, H, L, hd]
         Tensor a = torch.scaled_dot_product_attention(qkv.select(0, 0), qkv.select(0, 1), qkv.select(0, 2),
-                new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
+                mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0, causal, new DoubleOptional(), false);
         a = a.transpose(1, 2).reshape(b, l, d);
         Tensor attn = torch.linear(a, blk.outW(), new TensorOptional(blk.outB()));
         x = x.add(blk.ls1() != null ? attn.mul_(blk.ls1()) : attn);

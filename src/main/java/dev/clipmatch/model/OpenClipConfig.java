@@ -46,7 +46,11 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
     /** Fields whose value never changes what inference computes (training-only, or read only by refused features). */
     private static final Set<String> VISION_INERT = Set.of("patch_dropout", "output_tokens", "attn_pooler_queries", "attn_pooler_heads",
             "timm_model_pretrained", "timm_pool", "timm_proj", "timm_proj_bias", "timm_drop", "timm_drop_path");
-    private static final Set<String> TEXT_INERT = Set.of("output_tokens", "pad_id", "hf_model_pretrained", "hf_proj_type", "hf_pooler_type",
+    /** With timm_model_name, open_clip hands timm only the timm_* fields and image_size: the ViT/ResNet fields are inert. */
+    private static final Set<String> VISION_NOT_FOR_TIMM = Set.of("layers", "width", "head_width", "patch_size", "mlp_ratio", "ls_init_value",
+            "attentional_pool", "no_ln_pre", "pos_embed_type", "final_ln_after_pool", "pool_type", "act_kwargs", "norm_kwargs", "block_type",
+            "qk_norm", "scaled_cosine_attn", "scale_heads", "scale_attn_inner", "scale_attn", "scale_fc");
+    private static final Set<String> TEXT_INERT = Set.of("output_tokens", "hf_model_pretrained", "hf_proj_type", "hf_pooler_type",
             // open_clip 3.3.0 declares it but its text tower never reads it (checked by the oracle fixtures)
             "final_ln_after_pool");
     private static final List<String> CUSTOM_BLOCK = List.of("qk_norm", "scaled_cosine_attn", "scale_heads", "scale_attn_inner", "scale_attn", "scale_fc");
@@ -101,7 +105,10 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         return new Parser(source).parse((ObjectNode) modelCfg, preprocessCfg == null ? null : (ObjectNode) preprocessCfg);
     }
 
-    /** Fails when the config describes another kind of image tower (ResNet or ViT) than the weights hold. */
+    /**
+     * Fails when the config describes another kind of image tower (ResNet, ViT or ConvNeXt) than the weights hold,
+     * or another number of attentional-pooler queries.
+     */
     public void checkTowerKind(StateDict w) {
         boolean configTimm = arch.visionPool() == ClipConfig.VisionPool.MAP, weightsTimm = w.has(TimmVitTower.PATCH_WEIGHT);
         if (configTimm != weightsTimm)
@@ -109,11 +116,15 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     + w.source() + (weightsTimm ? " holds a timm trunk (visual.trunk)" : " has no timm trunk (" + TimmVitTower.PATCH_WEIGHT + ")")
                     + " (config and weights do not belong together)");
         if (configTimm) return;
-        boolean configResNet = expected.get("vision_cfg.layers") instanceof String;
-        boolean weightsResNet = w.has("visual.layer1.0.conv1.weight");
-        if (configResNet != weightsResNet)
-            throw new CheckpointException(source + ": vision_cfg.layers describes a " + (configResNet ? "ResNet" : "ViT") + " image tower but "
-                    + w.source() + " holds a " + (weightsResNet ? "ResNet" : "ViT") + " (config and weights do not belong together)");
+        String config = arch.convNext() != null ? "ConvNeXt" : expected.get("vision_cfg.layers") instanceof String ? "ResNet" : "ViT";
+        String weights = w.has("visual.trunk.stem.0.weight") ? "ConvNeXt" : w.has("visual.layer1.0.conv1.weight") ? "ResNet" : "ViT";
+        String field = config.equals("ConvNeXt") || weights.equals("ConvNeXt") ? "timm_model_name" : "layers";
+        if (!config.equals(weights))
+            throw new CheckpointException(source + ": vision_cfg." + field + " describes a " + config + " image tower but "
+                    + w.source() + " holds a " + weights + " (config and weights do not belong together)");
+        if (arch.attnPoolHeads() > 0 && w.has("visual.attn_pool.query") && w.shape("visual.attn_pool.query")[0] != arch.attnPoolQueries())
+            throw new CheckpointException(source + ": vision_cfg.attn_pooler_queries is " + arch.attnPoolQueries() + " in the config but "
+                    + w.shape("visual.attn_pool.query")[0] + " in the weights of " + w.source() + " (config and weights do not belong together)");
     }
 
     /** Fails when the weights disagree with a size the config states. */
@@ -134,12 +145,19 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         actual.put("text_cfg.vocab_size", c.vocabSize());
         actual.put("text_cfg.ls_init_value (layer scale)", c.textLayerScale());
         actual.put("text_cfg.proj_bias/proj_type (text projection)", c.textProjection().name().toLowerCase());
+        actual.put("vision_cfg.attentional_pool (visual.attn_pool present)", c.attnPoolHeads() > 0);
+        actual.put("text_cfg.embed_cls (cls_emb present)", c.textCls());
         for (Map.Entry<String, Object> e : expected.entrySet()) {
             Object have = actual.get(e.getKey());
             if (!e.getValue().equals(have))
                 throw new CheckpointException(source + ": " + e.getKey() + " is " + e.getValue() + " in the config but " + have + " in the weights of " + weights
                         + " (config and weights do not belong together)");
         }
+    }
+
+    /** A field's value without marking it read (MissingNode when absent). */
+    private static JsonNode node(ObjectNode o, String name) {
+        return o.path(name);
     }
 
     private static ObjectNode object(String source, String path, JsonNode n) {
@@ -259,77 +277,109 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             m.number("init_logit_scale", 0); // the weights hold the trained logit_scale
             m.number("init_logit_bias", 0); // and logit_bias, when the model has one (SigLIP)
             m.bool("nonscalar_logit_scale", false);
-            m.off("multimodal_cfg", "CoCa's multimodal text decoder (multimodal_cfg)");
+            boolean customText = node(model, "custom_text").asBoolean(false);
+            // CoCa: its contrastive towers are CLIP's; the multimodal decoder (captioning) is never run for embeddings
+            boolean coca = m.get("multimodal_cfg") != null;
+            if (coca) {
+                object(source, "model_cfg.multimodal_cfg", m.get("multimodal_cfg"));
+                if (!customText) m.refuse("multimodal_cfg", m.get("multimodal_cfg"), "a CoCa needs custom_text (open_clip builds no CoCa without it)");
+            }
             ObjectNode vision = object(source, "model_cfg.vision_cfg", m.get("vision_cfg"));
             ObjectNode text = object(source, "model_cfg.text_cfg", m.get("text_cfg"));
             m.done();
+            if (coca) {
+                // open_clip's CoCa unpacks (pooled, tokens) from each tower: without output_tokens it computes nonsense
+                for (var e : Map.of("vision_cfg", vision, "text_cfg", text).entrySet())
+                    if (!node(e.getValue(), "output_tokens").asBoolean(false))
+                        throw new UnsupportedFeatureException(source + ": model_cfg." + e.getKey() + ".output_tokens must be true in a CoCa (multimodal_cfg): open_clip's CoCa reads the tower's tokens");
+            }
 
             ClipConfig.Activation act = quickGelu ? ClipConfig.Activation.QUICK_GELU : ClipConfig.Activation.GELU;
             Fields v = new Fields(source, "model_cfg.vision_cfg.", vision);
+            // timm_model_name: a ConvNeXt (ConvNextTower) or a SigLIP ViT trunk (TimmVitTower); other names are refused
             String timmName = v.text("timm_model_name", null);
+            ConvNextTower.Spec convNext = null;
+            TimmVitSpec timmVit = null;
+            if (timmName != null) {
+                if (ConvNextTower.TIMM_MODELS.containsKey(timmName)) convNext = convNext(v, vision, timmName);
+                else timmVit = timmTrunk(v, timmName);
+            }
             int visionHeads, imageSize;
-            ClipConfig.Activation vAct = act;
+            ClipConfig.Activation vAct;
             ClipConfig.VisionPool visionPool;
             boolean lnAfterPool;
             double vEps;
-            if (timmName != null) {
-                TimmVitSpec timm = timmTrunk(v, timmName);
-                visionHeads = timm.heads();
-                vAct = timm.act();
+            int attnPoolHeads = 0, attnPoolQueries = 0;
+            if (timmVit != null) {
+                visionHeads = timmVit.heads();
+                vAct = timmVit.act();
                 visionPool = ClipConfig.VisionPool.MAP;
                 lnAfterPool = false;
                 vEps = TimmVitTower.EPS;
                 imageSize = v.square("image_size", 224);
-                if (imageSize != timm.imageSize())
-                    v.refuse("image_size", v.get("image_size"), "timm builds " + timmName + " for " + timm.imageSize() + " px inputs");
+                if (imageSize != timmVit.imageSize())
+                    v.refuse("image_size", v.get("image_size"), "timm builds " + timmName + " for " + timmVit.imageSize() + " px inputs");
                 expected.put("vision_cfg.image_size", imageSize);
-                expected.put("vision_cfg.patch_size", timm.patch());
+                expected.put("vision_cfg.patch_size", timmVit.patch());
             } else {
-            JsonNode layers = v.get("layers");
-            boolean resnet = layers != null && layers.isArray();
-            int vWidth = v.integer("width", 768);
-            expected.put("vision_cfg.width", vWidth);
-            int headWidth = v.integer("head_width", 64);
-            // open_clip: a ViT has width / head_width heads; a ModifiedResNet's attention pool width * 32 / head_width
-            int poolWidth = resnet ? vWidth * 32 : vWidth;
-            if (headWidth < 1 || poolWidth % headWidth != 0)
-                throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
-            imageSize = v.square("image_size", 224);
-            expected.put("vision_cfg.image_size", imageSize);
-            if (resnet) {
-                if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
-                int[] stages = new int[4];
-                for (int i = 0; i < 4; i++) {
-                    if (!layers.get(i).canConvertToInt() || layers.get(i).asInt() < 1) v.refuse("layers", layers, "expected 4 positive block counts");
-                    stages[i] = layers.get(i).asInt();
+                JsonNode layers = convNext != null ? null : v.get("layers");
+                boolean resnet = layers != null && layers.isArray();
+                int vWidth = v.integer("width", 768);
+                if (convNext == null) expected.put("vision_cfg.width", vWidth);
+                int headWidth = v.integer("head_width", 64);
+                // open_clip: a ViT has width / head_width heads; a ModifiedResNet's attention pool width * 32 / head_width
+                int poolWidth = resnet ? vWidth * 32 : vWidth;
+                if (headWidth < 1 || poolWidth % headWidth != 0)
+                    throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
+                imageSize = v.square("image_size", 224);
+                expected.put("vision_cfg.image_size", imageSize);
+                if (convNext != null) {
+                    v.allow(VISION_NOT_FOR_TIMM);
+                } else if (resnet) {
+                    if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
+                    int[] stages = new int[4];
+                    for (int i = 0; i < 4; i++) {
+                        if (!layers.get(i).canConvertToInt() || layers.get(i).asInt() < 1) v.refuse("layers", layers, "expected 4 positive block counts");
+                        stages[i] = layers.get(i).asInt();
+                    }
+                    expected.put("vision_cfg.layers", java.util.Arrays.toString(stages));
+                    // ModifiedResNet reads only layers, width, head_width and image_size: the ViT fields are inert
+                    v.allow("mlp_ratio", "patch_size", "ls_init_value", "no_ln_pre", "pos_embed_type", "final_ln_after_pool", "pool_type");
+                } else {
+                    expected.put("vision_cfg.layers", v.integer("layers", 12));
+                    expected.put("vision_cfg.mlp_ratio (MLP width)", (int) (vWidth * v.number("mlp_ratio", 4.0)));
+                    expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
+                    expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
                 }
-                expected.put("vision_cfg.layers", java.util.Arrays.toString(stages));
-                // ModifiedResNet reads only layers, width, head_width and image_size: the ViT fields are inert
-                v.allow("mlp_ratio", "patch_size", "ls_init_value", "no_ln_pre", "pos_embed_type", "final_ln_after_pool", "pool_type");
-            } else {
-                expected.put("vision_cfg.layers", v.integer("layers", 12));
-                expected.put("vision_cfg.mlp_ratio (MLP width)", (int) (vWidth * v.number("mlp_ratio", 4.0)));
-                expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
-                expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
-            }
-            v.off("attentional_pool", "attentional pooling in the vision tower");
-            if (!resnet) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
-            String posEmbed = v.text("pos_embed_type", "learnable");
-            if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
-                v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
-            lnAfterPool = v.bool("final_ln_after_pool", false);
-            String vPool = v.text("pool_type", "tok");
-            visionPool = switch (vPool) {
-                case "tok" -> ClipConfig.VisionPool.TOK;
-                case "avg" -> ClipConfig.VisionPool.AVG;
-                default -> {
-                    v.refuse("pool_type", v.get("pool_type"), "only tok and avg pooling are supported");
-                    yield null;
+                if (convNext == null) {
+                    JsonNode attnPool = v.get("attentional_pool");
+                    if (attnPool != null && !(attnPool.isBoolean() && !attnPool.asBoolean())) {
+                        if (resnet || !attnPool.isBoolean()) // 'parallel' / 'cascade': open_clip's untested WIP pooling
+                            v.refuse("attentional_pool", attnPool, resnet ? "attentional pooling in a ResNet is not supported" : "only attentional_pool true (CoCa's) is supported");
+                        attnPoolHeads = v.integer("attn_pooler_heads", 8);
+                        if (attnPoolHeads < 1) v.refuse("attn_pooler_heads", v.get("attn_pooler_heads"), "expected a positive head count");
+                        attnPoolQueries = v.integer("attn_pooler_queries", 256);
+                    }
+                    expected.put("vision_cfg.attentional_pool (visual.attn_pool present)", attnPoolHeads > 0);
                 }
-            };
-            vEps = towerCommon(v);
-            vAct = withActKwargs(v, act);
-            visionHeads = poolWidth / headWidth;
+                if (!resnet && convNext == null) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
+                String posEmbed = convNext != null ? "learnable" : v.text("pos_embed_type", "learnable");
+                if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
+                    v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
+                lnAfterPool = convNext == null && v.bool("final_ln_after_pool", false);
+                String vPool = convNext != null ? "tok" : v.text("pool_type", "tok");
+                visionPool = switch (vPool) {
+                    case "tok" -> ClipConfig.VisionPool.TOK;
+                    case "avg" -> ClipConfig.VisionPool.AVG;
+                    default -> {
+                        v.refuse("pool_type", v.get("pool_type"), "only tok and avg pooling are supported");
+                        yield null;
+                    }
+                };
+                vEps = convNext != null ? Double.NaN : towerCommon(v);
+                // timm towers always use exact GELU (open_clip: quick_gelu reaches only the text tower then)
+                vAct = convNext != null ? ClipConfig.Activation.GELU : withActKwargs(v, act);
+                visionHeads = poolWidth / headWidth;
             }
             v.allow(VISION_INERT);
             v.done();
@@ -348,7 +398,11 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             expected.put("text_cfg.layers", t.integer("layers", 12));
             expected.put("text_cfg.mlp_ratio (MLP width)", (int) (tWidth * t.number("mlp_ratio", 4.0)));
             expected.put("text_cfg.ls_init_value (layer scale)", t.get("ls_init_value") != null);
-            t.off("embed_cls", "a text class token (embed_cls, as in CoCa)");
+            boolean embedCls = t.bool("embed_cls", false);
+            // open_clip's CLIP (without custom_text) drops the text tower's class token and fails on its positions
+            if (embedCls && !customText) t.refuse("embed_cls", t.get("embed_cls"), "a text class token needs custom_text (open_clip's CLIP text path cannot run it)");
+            expected.put("text_cfg.embed_cls (cls_emb present)", embedCls);
+            long padId = t.integer("pad_id", 0); // read only with embed_cls: the class token's key mask hides it
             long eosId = t.integer("eos_id", 2);
             boolean causal = !t.bool("no_causal_mask", false);
             String tPool = t.text("pool_type", "argmax");
@@ -370,10 +424,12 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
             ClipConfig.Activation tAct = withActKwargs(t, act);
             t.allow(TEXT_INERT);
             t.done();
-            if (timmName == null && vEps != tEps)
+            if (convNext == null && timmVit == null && vEps != tEps)
                 throw new UnsupportedFeatureException(source + ": a different LayerNorm eps (norm_kwargs.eps) in the vision (" + vEps + ") and text (" + tEps + ") towers is not supported");
 
-            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(visionHeads, tHeads, vAct, tAct, tEps, visionPool, lnAfterPool, textPool, eosId, causal);
+            // a timm image tower keeps its own eps (ConvNextTower, TimmVitTower): the text tower's is the one to pass on
+            ClipConfig.ArchSpec arch = new ClipConfig.ArchSpec(visionHeads, tHeads, vAct, tAct, tEps, visionPool, lnAfterPool,
+                    textPool, eosId, causal, convNext, attnPoolHeads, attnPoolQueries, padId);
             return new OpenClipConfig(source, arch, expected, preprocess(preprocess, imageSize), hfTokenizer);
         }
 
@@ -384,7 +440,8 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
         private TimmVitSpec timmTrunk(Fields v, String name) {
             TimmVitSpec spec = TimmVitSpec.forName(name);
             if (spec == null)
-                v.refuse("timm_model_name", v.get("timm_model_name"), "only timm's SigLIP ViT trunks are supported (" + String.join(", ", TimmVitSpec.names()) + ")");
+                v.refuse("timm_model_name", v.get("timm_model_name"), "this timm vision tower is not supported (ConvNeXt: "
+                        + String.join(", ", new TreeSet<>(ConvNextTower.TIMM_MODELS.keySet())) + "; SigLIP ViTs: " + String.join(", ", TimmVitSpec.names()) + ")");
             String pool = v.text("timm_pool", "avg");
             if (!pool.equals("map")) v.refuse("timm_pool", v.get("timm_pool"), name + " is supported with its MAP attention pool (map) only");
             String proj = v.text("timm_proj", "linear");
@@ -441,6 +498,43 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     yield null;
                 }
             };
+        }
+
+        /** A timm ConvNeXt's head as open_clip's TimmModel builds it (timm_pool, timm_proj, timm_proj_bias); the size from image_size. */
+        private ConvNextTower.Spec convNext(Fields v, ObjectNode vision, String timmName) {
+            int size = v.square("image_size", 224);
+            if (size % 32 != 0) v.refuse("image_size", v.get("image_size"), "a ConvNeXt input size that is not a multiple of 32 is not supported");
+            // absent: open_clip's defaults (avg, linear); JSON null is Python's None, which open_clip treats as ""
+            JsonNode poolNode = v.get("timm_pool");
+            String pool = vision.path("timm_pool").isNull() ? "" : v.text("timm_pool", "avg");
+            JsonNode projNode = v.get("timm_proj");
+            String proj = vision.path("timm_proj").isNull() ? "" : v.text("timm_proj", "linear");
+            ConvNextTower.Projection projection = switch (proj) {
+                case "linear" -> ConvNextTower.Projection.LINEAR;
+                case "mlp" -> ConvNextTower.Projection.MLP;
+                case "none" -> ConvNextTower.Projection.NONE;
+                case "" -> ConvNextTower.Projection.TRUNK_FC;
+                default -> {
+                    v.refuse("timm_proj", projNode, "expected linear, mlp, none or \"\"");
+                    yield null;
+                }
+            };
+            boolean extraProj = projection == ConvNextTower.Projection.LINEAR || projection == ConvNextTower.Projection.MLP;
+            ConvNextTower.Pool p = switch (pool) {
+                case "avg" -> ConvNextTower.Pool.AVG;
+                case "max" -> ConvNextTower.Pool.MAX;
+                case "avgmax" -> ConvNextTower.Pool.AVG_MAX;
+                // open_clip keeps timm's default (avg) for "" before its own projection; without one, "" disables pooling
+                case "" -> extraProj ? ConvNextTower.Pool.AVG : null;
+                default -> null;
+            };
+            if (p == null) v.refuse("timm_pool", poolNode, "expected avg, max, avgmax, or \"\" with timm_proj linear or mlp");
+            boolean bias = v.bool("timm_proj_bias", false);
+            v.bool("timm_model_pretrained", false); // ImageNet initialisation: the checkpoint's weights replace it
+            v.number("timm_drop", 0);
+            v.get("timm_drop_path");
+            expected.put("vision_cfg.image_size", size);
+            return new ConvNextTower.Spec(timmName, ConvNextTower.TIMM_MODELS.get(timmName), p, projection, bias, size);
         }
 
         /** Fields both towers share: activation/norm options and open_clip's custom attention block. Returns the LayerNorm eps. */

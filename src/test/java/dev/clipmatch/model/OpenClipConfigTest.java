@@ -56,14 +56,16 @@ class OpenClipConfigTest {
         }
         for (String ok : List.of("ViT-B-32", "ViT-B-32-quickgelu", "ViT-B-16", "ViT-L-14", "ViT-L-14-336", "ViT-H-14", "ViT-bigG-14", "ViT-M-16-alt",
                 "ViT-B-16-plus-240", "ViT-S-32", "ViT-H-14-378-quickgelu", "RN50", "RN101-quickgelu", "RN50x64", "ViT-B-16-SigLIP", "ViT-SO400M-14-SigLIP2",
-                "ViT-gopt-16-SigLIP2-384", "ViT-B-16-SigLIP-i18n-256", "ViT-L-14-CLIPA", "ViT-bigG-14-CLIPA-336"))
+                "ViT-gopt-16-SigLIP2-384", "ViT-B-16-SigLIP-i18n-256", "ViT-L-14-CLIPA", "ViT-bigG-14-CLIPA-336", "convnext_base_w", "convnext_base_w_320",
+                "convnext_large_d", "convnext_large_d_320", "convnext_xxlarge", "convnext_tiny", "coca_ViT-B-32", "coca_ViT-L-14", "coca_base"))
             assertTrue(accepted.contains(ok), ok + " should be supported: " + refused.get(ok));
-        for (String no : List.of("convnext_base_w", "coca_ViT-B-32", "EVA02-B-16", "xlm-roberta-base-ViT-B-32", "MobileCLIP-S1"))
+        for (String no : List.of("coca_roberta-ViT-B-32", "EVA02-B-16", "xlm-roberta-base-ViT-B-32", "MobileCLIP-S1"))
             assertTrue(refused.containsKey(no), no + " must be refused");
         for (String name : names) { // SigLIP (timm ViT trunks) and CLIPA: every shipped config
             if (name.contains("SigLIP") || name.contains("CLIPA")) assertTrue(accepted.contains(name), name + " should be supported: " + refused.get(name));
         }
-        assertTrue(refused.get("convnext_base_w").contains("timm"), refused.get("convnext_base_w"));
+        assertTrue(refused.get("EVA02-B-16").contains("timm_model_name"), refused.get("EVA02-B-16"));
+        assertTrue(refused.get("coca_roberta-ViT-B-32").contains("hf_model_name"), refused.get("coca_roberta-ViT-B-32"));
         System.out.println("open_clip architectures: " + accepted.size() + " supported " + accepted + "; " + refused.size() + " refused");
         refused.forEach((k, v) -> System.out.println("  refused " + v));
     }
@@ -82,9 +84,11 @@ class OpenClipConfigTest {
 
     /** Field -> a value that changes the computation and is not implemented. */
     private static final String[][] UNSUPPORTED = {
-            {"vision_cfg", "attentional_pool", "true"},
+            {"vision_cfg", "attentional_pool", "\"parallel\""},
             {"vision_cfg", "layers", "[3, 4, 6, 3]"},
-            {"vision_cfg", "timm_model_name", "\"convnext_base\""},
+            {"vision_cfg", "timm_model_name", "\"convnext_atto\""}, // timm's small ConvNeXts: 1x1-convolution MLPs
+            {"vision_cfg", "timm_model_name", "\"convnext_large_mlp\""},
+            {"vision_cfg", "timm_model_name", "\"convnextv2_base\""},
             {"vision_cfg", "pool_type", "\"none\""},
             {"vision_cfg", "qk_norm", "true"},
             {"vision_cfg", "scaled_cosine_attn", "true"},
@@ -143,7 +147,8 @@ class OpenClipConfigTest {
     void configsThatDisagreeWithTheWeightsAreRefused() throws IOException {
         for (String[] v : new String[][] {{"vision_cfg", "width", "64"}, {"text_cfg", "layers", "3"}, {"vision_cfg", "mlp_ratio", "2.0"},
                 {"text_cfg", "proj_bias", "true"}, {"vision_cfg", "ls_init_value", "0.1"}, {"vision_cfg", "no_ln_pre", "true"},
-                {"text_cfg", "context_length", "64"}, {"", "embed_dim", "32"}, {"text_cfg", "heads", "3"}}) {
+                {"text_cfg", "context_length", "64"}, {"", "embed_dim", "32"}, {"text_cfg", "heads", "3"}, {"vision_cfg", "attentional_pool", "true"},
+                {"vision_cfg", "timm_model_name", "\"convnext_base\""}}) {
             assertTrue(refusal(variant(v[0], v[1], v[2])).contains(v[1]), v[1]);
         }
     }
@@ -211,9 +216,48 @@ class OpenClipConfigTest {
         assertEquals(ClipModel.load(folder(rn)).config().fingerprint(), ClipModel.load(folder(rn)).config().fingerprint());
     }
 
+    /** ConvNeXt and CoCa configs: the fields and values of these families that clipmatch does not run are refused by name. */
+    @Test
+    void convNextAndCocaFieldsClipmatchDoesNotRunAreRefusedByName() throws IOException {
+        Path convNext = TinyModels.resource("../open_clip_towers/convnext-linear"), coca = TinyModels.resource("../open_clip_towers/coca");
+        Object[][] cases = {
+                {convNext, "vision_cfg", "timm_pool", "\"abs_attn\""}, // attention pools: their own projection
+                {convNext, "vision_cfg", "timm_pool", "\"rot_attn\""},
+                {convNext, "vision_cfg", "timm_pool", "\"catavgmax\""}, // doubles the features
+                {convNext, "vision_cfg", "timm_proj", "\"conv\""},
+                {convNext, "vision_cfg", "timm_proj", "null"}, // Python's None: timm's classifier, which the weights lack
+                {convNext, "vision_cfg", "timm_proj_bias", "true"}, // the weights have no projection bias
+                {convNext, "vision_cfg", "timm_proj", "\"mlp\""}, // nor an Mlp head
+                {convNext, "vision_cfg", "image_size", "100"},
+                {convNext, "vision_cfg", "timm_model_name", "\"convnext_nano\""},
+                {convNext, "vision_cfg", "timm_model_name", "\"vit_base_patch16_224\""},
+                {coca, "vision_cfg", "attentional_pool", "\"cascade\""},
+                {coca, "vision_cfg", "output_tokens", "false"}, // open_clip's CoCa would unpack the pooled embedding
+                {coca, "text_cfg", "output_tokens", "false"},
+                {coca, "", "custom_text", "false"}, // no CoCa without it
+                {coca, "text_cfg", "embed_cls", "false"}, // the weights hold cls_emb
+                {coca, "text_cfg", "pool_type", "\"none\""},
+                {coca, "vision_cfg", "attn_pooler_queries", "7"}, // the weights hold 6
+        };
+        for (Object[] c : cases) {
+            String err = refusal(variant((Path) c[0], (String) c[1], (String) c[2], (String) c[3]));
+            assertTrue(err.contains((String) c[2]), c[2] + "=" + c[3] + " refused without naming the field: " + err);
+        }
+        // and what does not reach the tower is inert: open_clip hands timm only timm_* and image_size
+        String fingerprint = ClipModel.load(folder(convNext)).config().fingerprint();
+        for (String[] inert : new String[][] {{"pool_type", "\"avg\""}, {"width", "4096"}, {"timm_drop_path", "0.5"}, {"timm_pool", "null"}})
+            assertEquals(fingerprint, ClipModel.load(variant(convNext, "vision_cfg", inert[0], inert[1])).config().fingerprint(), inert[0]);
+        assertEquals(ClipModel.load(folder(coca)).config().fingerprint(),
+                ClipModel.load(variant(coca, "", "multimodal_cfg", "{\"width\": 999, \"layers\": 3}")).config().fingerprint());
+    }
+
     /** The fixture folder with one field set (section "" = model_cfg, "preprocess" = preprocess_cfg). */
     private Path variant(String section, String field, String valueJson) throws IOException {
-        ObjectNode root = (ObjectNode) JSON.readTree(BASE.resolve("open_clip_config.json").toFile());
+        return variant(BASE, section, field, valueJson);
+    }
+
+    private Path variant(Path base, String section, String field, String valueJson) throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(base.resolve("open_clip_config.json").toFile());
         ObjectNode model = (ObjectNode) root.get("model_cfg");
         ObjectNode target = switch (section) {
             case "" -> model;
@@ -222,7 +266,7 @@ class OpenClipConfigTest {
         };
         JsonNode value = JSON.readTree(valueJson);
         target.set(field, value);
-        Path f = folder(BASE);
+        Path f = folder(base);
         Files.writeString(f.resolve("open_clip_config.json"), JSON.writeValueAsString(root));
         return f;
     }

@@ -52,7 +52,11 @@ class OpenClipOracleTest {
     }
 
     static List<String> variants() {
-        try (Stream<Path> s = Files.list(FIXTURES)) {
+        return variants(FIXTURES);
+    }
+
+    static List<String> variants(Path root) {
+        try (Stream<Path> s = Files.list(root)) {
             return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -65,7 +69,12 @@ class OpenClipOracleTest {
 
     /** The published forms of one fixture: (label, checkpoint path, arch or null). */
     static List<Object[]> forms(String variant) throws IOException {
-        Path src = FIXTURES.resolve(variant);
+        return forms(FIXTURES, variant, work);
+    }
+
+    /** As {@link #forms(String)} for a fixture under {@code root}, unpacked under {@code work}. */
+    static List<Object[]> forms(Path root, String variant, Path work) throws IOException {
+        Path src = root.resolve(variant);
         Path dir = work.resolve(variant);
         List<Object[]> out = new ArrayList<>();
         Path folder = dir.resolve("folder");
@@ -96,19 +105,24 @@ class OpenClipOracleTest {
 
     @TestFactory
     Stream<DynamicTest> everyVariantAndFormMatchesOpenClip() throws IOException {
-        JsonNode meta = meta();
+        return oracleTests(FIXTURES, work);
+    }
+
+    /** One test per fixture under {@code root}: every published form matches open_clip's embeddings. */
+    static Stream<DynamicTest> oracleTests(Path root, Path work) throws IOException {
+        JsonNode meta = JSON.readTree(root.resolve("meta.json").toFile());
         List<DynamicTest> tests = new ArrayList<>();
-        for (String variant : variants()) {
+        for (String variant : variants(root)) {
             tests.add(DynamicTest.dynamicTest(variant, () -> {
                 Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
                 List<Path> images = new ArrayList<>();
                 for (JsonNode p : meta.get("images")) images.add(TestData.path(p.asText()));
                 List<String> captions = new ArrayList<>();
                 for (JsonNode c : meta.get("captions")) captions.add(c.asText());
-                Npy.FloatArray wantImg = Npy.readFloats(FIXTURES.resolve(variant).resolve("image_embeds.npy"));
-                Npy.FloatArray wantTxt = Npy.readFloats(FIXTURES.resolve(variant).resolve("text_embeds.npy"));
-                long[] wantIds = Npy.readLongs(FIXTURES.resolve(variant).resolve("token_ids.npy"));
-                for (Object[] form : forms(variant)) {
+                Npy.FloatArray wantImg = Npy.readFloats(root.resolve(variant).resolve("image_embeds.npy"));
+                Npy.FloatArray wantTxt = Npy.readFloats(root.resolve(variant).resolve("text_embeds.npy"));
+                long[] wantIds = Npy.readLongs(root.resolve(variant).resolve("token_ids.npy"));
+                for (Object[] form : forms(root, variant, work)) {
                     String label = variant + " / " + form[0];
                     ClipMatch clip = ClipMatch.load(form[1].toString(), new ClipMatch.Options(null, vocab, null, 1, "cpu", (String) form[2]));
                     assertArrayEquals(wantIds, clip.tokenizer().batch(captions, clip.model().config().contextLength(), false).ids(), label + ": token ids");
