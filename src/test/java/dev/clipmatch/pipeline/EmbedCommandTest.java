@@ -256,6 +256,26 @@ class EmbedCommandTest {
         assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
     }
 
+    /** What a killed writer of this output left is removed when the next run starts; another output's temporary file is not. */
+    @Test
+    void debrisOfAKilledRunIsClearedAndALoneNpyIsReplaced() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = Files.writeString(dir.resolve("t.txt"), "one\ntwo\n");
+        Path out = dir.resolve("out.npy");
+        Npy.writeFloats(out, new float[] {1, 2}, 1, 2);  // a .npy whose run was killed before its sidecar
+        List<Path> ours = List.of(dir.resolve(".out.npy.0123456789abcdef.tmp"), dir.resolve(".out.json.fedcba9876543210.tmp"));
+        Path others = dir.resolve(".other.npy.0123456789abcdef.tmp");
+        for (Path p : ours) Files.writeString(p, "half");
+        Files.writeString(others, "another writer's");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", out.toString(),
+                "--vocab", vocab.toString()), stderr);
+        assertTrue(stderr.contains("embed: notice: " + out + " has no sidecar"), stderr);
+        for (Path p : ours) assertFalse(Files.exists(p), p + " removed");
+        assertTrue(Files.exists(others), "another output's temporary file is left alone");
+        assertArrayEquals(new long[] {2, 64}, Npy.readFloats(out).shape());
+        assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
+    }
+
     @Test
     void duplicateTextsAreEncodedOnce() throws IOException {
         Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
