@@ -2,6 +2,7 @@ package dev.clipmatch.image;
 
 import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.ImageException;
+import dev.clipmatch.io.Checksums;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -108,7 +109,7 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
             p.futures[i] = pool.submit(() -> {
                 try {
                     byte[] bytes = ImagePreprocessor.readFile(path);
-                    byte[] digest = sha256(bytes);
+                    byte[] digest = Checksums.sha256(bytes);
                     if (decodeIf.test(digest)) p.pixels[slot] = preprocessor.preprocess(bytes, path.toString());
                     p.sha256[slot] = digest;  // last: an image that failed to decode has no hash, as if unread
                 } catch (ClipMatchException e) {
@@ -154,14 +155,6 @@ public final class ImageBatchLoader implements AutoCloseable, Iterable<ImageBatc
             }
         }
         return new ImageBatch(p.start, pixels, kept.size(), List.copyOf(kept), positions, List.copyOf(skipped), List.copyOf(digests), p.sha256);
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private record Pending(int start, int count, float[][] pixels, String[] errors, byte[][] sha256, Future<?>[] futures) {}
