@@ -122,8 +122,8 @@ class JsonOutputSchemaTest {
         ok("sweep", "--model", TinyModels.openClip().toString(), "--vocab", vocab.toString(), "--dataset", dataset.toString(), "--images",
                 TestData.path(".").toString(), "--sample-images", "2", "--iterations", "3", "--out", out.toString(), "--cache-dir",
                 dir.resolve("cache").toString());
-        String run = "run:{model:str,checkpoint_sha256:str,dataset:str,images_encoded:int,texts_encoded:int,skipped:[],"
-                + "seconds:{read:num,hash:num,encode_images:num,read_cache:num,encode_texts:num,write_embeddings:num,evaluate:num,report:num,html_report:num}}";
+        String run = "run:{model:str,checkpoint_sha256:str,dataset:str,images_encoded:int,texts_encoded:int,skipped:[],duplicate_content:[],"
+                + "seconds:{read:num,encode_images:num,read_cache:num,encode_texts:num,write_embeddings:num,evaluate:num,report:num,html_report:num}}";
         assertEquals("{" + EVAL + "," + run + "}", schemaOf(out.resolve("report.json")));
         assertEquals("{model:str,checkpoint_sha256:str,preprocess:str,dataset:str,images:[str],captions:[str]}", schemaOf(out.resolve("index.json")));
     }
@@ -142,13 +142,13 @@ class JsonOutputSchemaTest {
         Path textOut = dir.resolve("texts.npy");
         ok("embed", "--model", TinyModels.openClip().toString(), "--vocab", vocab.toString(), "--texts", textFile.toString(), "--out",
                 textOut.toString(), "--cache-dir", dir.resolve("cache").toString());
-        assertEquals("{" + SIDECAR_HEAD + ",tokenizer:{vocabulary:str,context_length:int,truncate:bool}," + SIDECAR_TAIL + ",order:[int],skipped:[]}",
+        assertEquals("{" + SIDECAR_HEAD + ",tokenizer:{vocabulary:str,context_length:int,truncate:bool}," + SIDECAR_TAIL + ",order:[int],skipped:[],npy_sha256:str}",
                 schemaOf(dir.resolve("texts.json")));
         Path imageOut = dir.resolve("images.npy");
         ok("embed", "--model", TinyModels.openClip().toString(), "--images", TestData.path("skimage").toString(), "--out", imageOut.toString(),
                 "--cache-dir", dir.resolve("cache").toString(), "--normalize");
         assertEquals("{" + SIDECAR_HEAD + ",preprocess:{preset:str,size:int,resize_mode:str,interpolation:str,crop:str,mean:[num],std:[num]},"
-                + SIDECAR_TAIL + ",order:[str],skipped:[]}", schemaOf(dir.resolve("images.json")));
+                + SIDECAR_TAIL + ",order:[str],skipped:[],duplicate_content:[],npy_sha256:str}", schemaOf(dir.resolve("images.json")));
     }
 
     @Test

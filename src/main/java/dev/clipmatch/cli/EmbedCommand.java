@@ -7,8 +7,6 @@ import dev.clipmatch.io.OutputFiles;
 import dev.clipmatch.pipeline.EmbedJob;
 import dev.clipmatch.pipeline.EmbedSidecar;
 import dev.clipmatch.pipeline.Encoder;
-import java.nio.channels.FileChannel;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,12 +90,7 @@ public final class EmbedCommand implements Callable<Integer> {
         OutputFiles.refuseInput(out, read);
         OutputFiles.refuseInput(EmbedJob.sidecarPath(out), read);
         OutputFiles.refuseForeign(EmbedJob.sidecarPath(out), List.of("kind", "checkpoint_sha256", "shape"), "clipmatch embedding sidecar");
-        EmbedSidecar sidecar;
-        try (FileChannel lock = OutputFiles.lock(out)) {
-            sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot release its lock (" + e.getMessage() + ")");
-        }
+        EmbedSidecar sidecar = new EmbedJob(clip, cacheDirOption.resolved(), System.err).run(inputs, settings, out);
         PrintWriter pw = spec.commandLine().getOut();
         pw.println(JsonFiles.compact(new Summary(out.toString(), EmbedJob.sidecarPath(out).toString(), sidecar.shape(), sidecar.skipped().size())));
         pw.flush();

@@ -104,14 +104,30 @@ public final class AtomicFiles {
 
     /** Removes the temporary files a killed writer left in {@code dir} (only names this class makes); returns how many. */
     public static int cleanDebris(Path dir) {
+        return cleanDebris(dir, null);
+    }
+
+    /**
+     * Removes the temporary files a killed writer of {@code target} left beside it, and no other's (a writer of
+     * another output in the same folder may be at work); call it while holding the output's lock. Returns how many.
+     */
+    public static int cleanDebrisOf(Path target) {
+        Path abs = target.toAbsolutePath();
+        return cleanDebris(abs.getParent(), abs.getFileName().toString());
+    }
+
+    /** Temporary files of {@code target} (a file name), or of any name if it is null; names compared literally, not as globs. */
+    private static int cleanDebris(Path dir, String target) {
         int removed = 0;
-        if (!Files.isDirectory(dir)) return 0;
-        try (var entries = Files.newDirectoryStream(dir, ".*.*" + TMP_SUFFIX)) {
+        if (dir == null || !Files.isDirectory(dir)) return 0;
+        try (var entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
                 // .NAME.<16 hex>.tmp
                 int end = name.length() - TMP_SUFFIX.length();
-                if (end < 18 || name.charAt(end - 17) != '.' || !name.substring(end - 16, end).chars().allMatch(c -> Character.digit(c, 16) >= 0)) continue;
+                if (!name.startsWith(".") || !name.endsWith(TMP_SUFFIX) || end < 18 || name.charAt(end - 17) != '.'
+                        || !name.substring(end - 16, end).chars().allMatch(c -> Character.digit(c, 16) >= 0)) continue;
+                if (target != null && !name.substring(1, end - 17).equals(target)) continue;
                 if (Files.isRegularFile(p) && Files.deleteIfExists(p)) removed++;
             }
         } catch (IOException e) {

@@ -10,11 +10,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * SHA-256, the one content hash of clipmatch: a checkpoint's identity in downloads and sidecars, and the keys of
- * the embedding cache (an image file's bytes, a caption's text).
+ * the embedding cache (a caption's text, an image's bytes: hashed by {@code ImageBatchLoader} where they are decoded).
  */
 public final class Checksums {
     private Checksums() {}
@@ -30,23 +29,13 @@ public final class Checksums {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** SHA-256 of each file's bytes, files hashed in parallel. */
-    public static byte[][] sha256Each(List<Path> files) {
-        byte[][] out = new byte[files.size()][];
-        IntStream.range(0, files.size()).parallel().forEach(i -> out[i] = digest(files.get(i)));
-        return out;
-    }
-
-    /** SHA-256 of a file's bytes; an unreadable file is a {@link ClipMatchException} naming it. */
-    public static byte[] digest(Path file) {
-        MessageDigest md = newDigest();
-        update(md, file, new byte[1 << 16]);
-        return md.digest();
-    }
-
     /** SHA-256 of a text's UTF-8 bytes. */
     public static byte[] sha256(String text) {
-        return newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static byte[] sha256(byte[] bytes) {
+        return newDigest().digest(bytes);
     }
 
     private static void update(MessageDigest md, Path file, byte[] buf) {

@@ -12,8 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -35,7 +35,7 @@ public final class EmbeddingCache implements AutoCloseable {
     private final int dim;
     private final FileChannel channel;
     private final FileLock lock;
-    private final Map<Key, float[]> entries = new HashMap<>();
+    private final Map<Key, float[]> entries = new ConcurrentHashMap<>();  // read by decoding threads while batches are added
     private int damaged;
 
     private record Key(byte[] bytes) {
@@ -133,6 +133,10 @@ public final class EmbeddingCache implements AutoCloseable {
             done += count;
         }
         if (pos != size) channel.truncate(pos); // a record torn by a crash
+    }
+
+    public Path file() {
+        return file;
     }
 
     public int dim() {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 
 /**
  * The one way input files are read whole: only regular files are opened (a FIFO or a device would block or
@@ -36,8 +37,16 @@ public final class InputFiles {
         long size = requireRegular(file).size();
         if (size > limit) throw new InputFileException(file + ": file too large (" + size + " bytes, the limit is " + limit + ")");
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (bytes.length > limit) throw new InputFileException(file + ": file too large (more than " + limit + " bytes)");
+            // Into an array of the stated size (one copy, not chunks joined); a file that shrank or grew meanwhile is
+            // read to its real end, and never past the limit.
+            byte[] head = new byte[(int) Math.min(size, Integer.MAX_VALUE - 8)];
+            int n = in.readNBytes(head, 0, head.length);
+            if (n < head.length) return Arrays.copyOf(head, n);
+            byte[] rest = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8 - n, limit + 1 - n));
+            if (rest.length == 0) return head;
+            if (n + (long) rest.length > limit) throw new InputFileException(file + ": file too large (more than " + limit + " bytes)");
+            byte[] bytes = Arrays.copyOf(head, n + rest.length);
+            System.arraycopy(rest, 0, bytes, n, rest.length);
             return bytes;
         } catch (IOException e) {
             throw readError(file, e);

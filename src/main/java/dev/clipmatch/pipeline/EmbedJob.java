@@ -7,8 +7,11 @@ import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.EmbeddingCache;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
+import dev.clipmatch.io.OutputFiles;
 import dev.clipmatch.kernels.Embeddings;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +20,13 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Embeds a list of images or texts into a float32 [N, D] .npy plus a JSON sidecar. Encoding goes through the
  * content-addressed embedding cache that {@code sweep} uses (keyed by the checkpoint and preprocessing, then each
  * image file's or text's SHA-256), so a rerun after an interruption or a failure encodes only what is missing. The
- * .npy and the sidecar are written atomically.
+ * .npy and the sidecar are each written atomically, the sidecar last and naming the .npy's SHA-256: a reader finds
+ * the old pair, the new pair, or a .npy without a sidecar (not a result), never a .npy with another run's sidecar.
  */
 public final class EmbedJob {
     /** The inputs: image paths, or texts with their 1-based line numbers. */
@@ -60,8 +63,23 @@ public final class EmbedJob {
         this.err = err;
     }
 
-    /** Runs the job; returns the sidecar written next to {@code out}. */
+    /**
+     * Runs the job under an exclusive lock on {@code out} (a second writer refuses), after removing what an earlier
+     * writer killed mid-way left beside it; returns the sidecar written next to {@code out}.
+     */
     public EmbedSidecar run(Inputs inputs, Settings settings, Path out) {
+        try (FileChannel lock = OutputFiles.lock(out)) {
+            AtomicFiles.cleanDebrisOf(out);
+            AtomicFiles.cleanDebrisOf(sidecarPath(out));
+            if (Files.exists(out) && !Files.exists(sidecarPath(out)))
+                err.println("embed: notice: " + out + " has no sidecar (an interrupted run's output); it is replaced");
+            return runLocked(inputs, settings, out);
+        } catch (IOException e) {
+            throw new ClipMatchException(out + ": cannot release its lock (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private EmbedSidecar runLocked(Inputs inputs, Settings settings, Path out) {
         int n = inputs.size();
         if (n == 0) throw new ClipMatchException(inputs.source() + ": no inputs to embed");
         int dim = clip.dim();
@@ -70,30 +88,57 @@ public final class EmbedJob {
         String unit = images ? "images" : "texts";
         Path cacheFile = CacheKeys.dir(cacheRoot, clip).resolve(images ? "images.bin" : "texts.bin");
         List<String> skipped = new ArrayList<>();
-        byte[][] keys = images ? imageKeys(((Images) inputs).paths(), settings.encoding().onError(), skipped) : textKeys(((Texts) inputs).texts());
         try (EmbeddingCache cache = new EmbeddingCache(cacheFile, dim)) {
-            List<Integer> todo = new ArrayList<>();
-            Set<ByteBuffer> queued = new HashSet<>(); // by content: equal images or texts are encoded once
-            for (int i = 0; i < n; i++) {
-                if (keys[i] != null && cache.get(keys[i]) == null && queued.add(ByteBuffer.wrap(keys[i]))) todo.add(i);
-            }
-            long cached = IntStream.range(0, n).filter(i -> keys[i] != null && cache.get(keys[i]) != null).count();
-            if (cached > 0) err.printf("embed: %d of %d %s already in the embedding cache %s%n", cached, n, unit, cacheFile);
             EncodeListener listener = EncodeListener.progress(err, "embed", unit);
-            Encoder.Sink sink = (positions, e) -> cache.putAll(Arrays.stream(positions).mapToObj(p -> keys[todo.get(p)]).toArray(byte[][]::new), e);
+            byte[][] keys;
+            List<List<String>> duplicates = null;
             if (inputs instanceof Images img) {
-                skipped.addAll(clip.encoder().images(todo.stream().map(img.paths()::get).toList(), settings.encoding(), listener, sink));
+                keys = encodeImages(img, settings, cache, listener, skipped);
+                duplicates = DuplicateContent.groups(keys, i -> img.paths().get(i).toString());
+                String notice = DuplicateContent.notice(duplicates, "listed image(s) have");
+                if (notice != null) err.println("embed: notice: " + notice);
             } else {
-                Texts t = (Texts) inputs;
-                clip.encoder().texts(todo.stream().map(t.texts()::get).toList(), settings.encoding(),
-                        p -> t.source() + ": line " + t.lineNumbers()[todo.get(p)], listener, sink);
+                keys = encodeTexts((Texts) inputs, settings, cache, listener);
             }
-            return write(inputs, settings, out, cache, keys, skipped);
+            return write(inputs, settings, out, cache, keys, skipped, duplicates);
         }
     }
 
+    /**
+     * Each image file read once: hashed, and decoded and encoded only when the cache lacks that content (so a file
+     * changed meanwhile is filed under the content that was encoded). Returns the keys, null for the images skipped.
+     */
+    private byte[][] encodeImages(Images img, Settings settings, EmbeddingCache cache, EncodeListener listener, List<String> skipped) {
+        int[] encoded = {0};
+        Encoder.ContentRead read = clip.encoder().imagesByContent(img.paths(), settings.encoding(), key -> cache.get(key) == null, listener,
+                (positions, sha256, e) -> {
+                    cache.putAll(sha256.toArray(byte[][]::new), e);
+                    encoded[0] += positions.length;
+                });
+        skipped.addAll(read.skipped());
+        int cached = img.size() - read.skipped().size() - encoded[0];
+        if (cached > 0) err.printf("embed: %d of %d images already in the embedding cache %s%n", cached, img.size(), cache.file());
+        return read.sha256();
+    }
+
+    /** Texts by the SHA-256 of their UTF-8; each distinct text the cache lacks is encoded once. */
+    private byte[][] encodeTexts(Texts t, Settings settings, EmbeddingCache cache, EncodeListener listener) {
+        byte[][] keys = t.texts().stream().map(CacheKeys::text).toArray(byte[][]::new);
+        List<Integer> todo = new ArrayList<>();
+        Set<ByteBuffer> queued = new HashSet<>();
+        for (int i = 0; i < keys.length; i++) {
+            if (cache.get(keys[i]) == null && queued.add(ByteBuffer.wrap(keys[i]))) todo.add(i);
+        }
+        long cached = Arrays.stream(keys).filter(k -> cache.get(k) != null).count();
+        if (cached > 0) err.printf("embed: %d of %d texts already in the embedding cache %s%n", cached, keys.length, cache.file());
+        clip.encoder().texts(todo.stream().map(t.texts()::get).toList(), settings.encoding(), p -> t.source() + ": line " + t.lineNumbers()[todo.get(p)],
+                listener, (positions, e) -> cache.putAll(Arrays.stream(positions).mapToObj(p -> keys[todo.get(p)]).toArray(byte[][]::new), e));
+        return keys;
+    }
+
     /** The rows of the inputs that have an embedding, in input order, normalised if asked, then the .npy and the sidecar. */
-    private EmbedSidecar write(Inputs inputs, Settings settings, Path out, EmbeddingCache cache, byte[][] keys, List<String> skipped) {
+    private EmbedSidecar write(Inputs inputs, Settings settings, Path out, EmbeddingCache cache, byte[][] keys, List<String> skipped,
+            List<List<String>> duplicates) {
         int dim = clip.dim();
         float[] all = new float[inputs.size() * dim];
         List<Object> order = new ArrayList<>();
@@ -108,14 +153,22 @@ public final class EmbedJob {
         float[] data = rows == inputs.size() ? all : Arrays.copyOf(all, rows * dim);
         if (settings.normalize()) normalize(new Embeddings(data, rows, dim), inputs.source(), order);
 
+        // Never a new .npy beside an old sidecar: the old sidecar goes first, the new one (naming the .npy's hash) last.
+        Path sidecarFile = sidecarPath(out);
+        try {
+            Files.deleteIfExists(sidecarFile);
+        } catch (IOException e) {
+            throw new ClipMatchException(sidecarFile + ": cannot replace (" + e.getMessage() + ")", e);
+        }
+        AtomicFiles.syncDirectory(sidecarFile.toAbsolutePath().getParent());
+        Npy.writeFloats(out, data, rows, dim);
         EmbedSidecar sidecar = new EmbedSidecar(inputs instanceof Images ? "images" : "texts", clip.label(), clip.model().checkpoint().path().toString(),
                 clip.model().checkpoint().format().id, clip.checkpointSha256(), clip.model().config().describe(),
                 inputs instanceof Images ? EmbedSidecar.Preprocess.of(clip.presetName(), clip.preprocessor().config()) : null,
                 inputs instanceof Texts ? new EmbedSidecar.Tokenizer(clip.vocabFile().toString(), clip.model().config().contextLength(),
                         settings.encoding().truncate()) : null,
-                settings.normalize(), "float32", inputs.source().toString(), List.of(rows, dim), rows, order, List.copyOf(skipped));
-        Npy.writeFloats(out, data, rows, dim);
-        AtomicFiles.writeString(sidecarPath(out), JsonFiles.pretty(sidecar));
+                settings.normalize(), "float32", inputs.source().toString(), List.of(rows, dim), rows, order, List.copyOf(skipped), duplicates, Checksums.sha256(out));
+        AtomicFiles.writeString(sidecarFile, JsonFiles.pretty(sidecar));
         return sidecar;
     }
 
@@ -136,34 +189,6 @@ public final class EmbedJob {
 
     private static String describe(Object item) {
         return item instanceof Long line ? "line " + line : item.toString();
-    }
-
-    /** Each image file's SHA-256; a missing or unreadable file stops the run, or with SKIP is reported and gets no key. */
-    private byte[][] imageKeys(List<Path> paths, OnError onError, List<String> skipped) {
-        byte[][] keys = new byte[paths.size()][];
-        String[] problems = new String[paths.size()];
-        IntStream.range(0, paths.size()).parallel().forEach(i -> {
-            Path p = paths.get(i);
-            if (!Files.isRegularFile(p)) problems[i] = p + ": no such file";
-            else {
-                try {
-                    keys[i] = Checksums.digest(p);
-                } catch (ClipMatchException e) {
-                    problems[i] = e.getMessage();
-                }
-            }
-        });
-        for (String problem : problems) {
-            if (problem == null) continue;
-            if (onError == OnError.FAIL) throw new ClipMatchException(problem);
-            err.println("embed: skipped " + problem);
-            skipped.add(problem);
-        }
-        return keys;
-    }
-
-    private static byte[][] textKeys(List<String> texts) {
-        return texts.stream().map(CacheKeys::text).toArray(byte[][]::new);
     }
 
     /** OUT.npy -> OUT.json; any other name gets .json appended. */

@@ -14,11 +14,14 @@ import java.util.List;
  * @param shape [count, D]
  * @param order per row: the image path, or the text's 1-based line number
  * @param skipped "path: problem" per image left out
+ * @param duplicateContent images only: each set of listed paths whose files hold the same bytes (separate rows, equal vectors)
+ * @param npySha256 SHA-256 of OUT.npy: the sidecar is written after it, and belongs to that .npy only
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EmbedSidecar(String kind, String model, String checkpoint, String checkpointFormat, String checkpointSha256,
         ClipConfig.Description modelConfig, Preprocess preprocess, Tokenizer tokenizer, boolean normalized, String dtype, String input,
-        List<Integer> shape, int count, List<Object> order, List<String> skipped) {
+        List<Integer> shape, int count, List<Object> order, List<String> skipped, List<List<String>> duplicateContent,
+        String npySha256) {
 
     public record Preprocess(String preset, int size, PreprocessConfig.ResizeMode resizeMode, PreprocessConfig.Interpolation interpolation,
             PreprocessConfig.Crop crop, float[] mean, float[] std) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -75,27 +76,39 @@ public final class Encoder {
         void accept(int[] positions, List<byte[]> sha256, float[] embeddings);
     }
 
+    /**
+     * What {@link #imagesByContent} read: per input image the SHA-256 of its bytes (null for an image skipped),
+     * and the problems of the images skipped.
+     */
+    public record ContentRead(byte[][] sha256, List<String> skipped) {}
+
     /** Encodes {@code images} in order; returns the problems of the images skipped (none under {@link OnError#FAIL}). */
     public List<String> images(List<Path> images, Settings s, EncodeListener listener, Sink sink) {
-        return imagesByContent(images, s, listener, (positions, sha256, e) -> sink.accept(positions, e));
+        return imagesByContent(images, s, sha256 -> true, listener, (positions, sha256, e) -> sink.accept(positions, e)).skipped();
     }
 
-    /** As {@link #images}, also handing out each image's content hash: a content-addressed cache keys on it. */
-    public List<String> imagesByContent(List<Path> images, Settings s, EncodeListener listener, ContentSink sink) {
+    /**
+     * As {@link #images}, keyed by content: each file is read once, hashed, and decoded and encoded only if
+     * {@code needed} says so for that hash (a cache answers no for what it holds; asked from the decoding threads).
+     * The sink gets each encoded row with the hash of the bytes that gave it.
+     */
+    public ContentRead imagesByContent(List<Path> images, Settings s, Predicate<byte[]> needed, EncodeListener listener, ContentSink sink) {
         List<String> skipped = new ArrayList<>();
-        if (images.isEmpty()) return skipped;
+        byte[][] read = new byte[images.size()][];
+        if (images.isEmpty()) return new ContentRead(read, skipped);
         listener.started(images.size());
-        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, s.batchSize(), s.ioThreads(), s.onError() == OnError.SKIP)) {
+        try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, s.batchSize(), s.ioThreads(), s.onError() == OnError.SKIP, needed)) {
             for (ImageBatch b : loader) {
                 for (String problem : b.skipped()) {
                     skipped.add(problem);
                     listener.skipped(problem);
                 }
+                System.arraycopy(b.read(), 0, read, b.start(), b.inputs());
                 if (b.count() > 0) sink.accept(b.positions(), b.sha256(), model.encodeImages(b.pixels(), b.count()));
-                listener.progressed(b.count() + b.skipped().size());
+                listener.progressed(b.inputs());
             }
         }
-        return skipped;
+        return new ContentRead(read, skipped);
     }
 
     /**

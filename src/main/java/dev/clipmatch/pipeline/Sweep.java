@@ -17,7 +17,6 @@ import dev.clipmatch.eval.Evaluator;
 import dev.clipmatch.eval.MatrixSource;
 import dev.clipmatch.eval.RecallPlot;
 import dev.clipmatch.io.AtomicFiles;
-import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.EmbeddingCache;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.io.Npy;
@@ -37,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * The study end to end: encode a dataset (through a content-addressed cache, so reruns are instant and
@@ -109,14 +107,18 @@ public final class Sweep {
         Path cacheDir = CacheKeys.dir(cacheRoot, clip);
         t = lap("read", t);
 
-        byte[][] imageKeys = Checksums.sha256Each(paths);
-        t = lap("hash", t);
         int imagesEncoded;
+        byte[][] imageKeys = new byte[paths.size()][];
         boolean[] unreadable = new boolean[paths.size()];
+        List<List<String>> duplicates;
         try (EmbeddingCache cache = new EmbeddingCache(cacheDir.resolve("images.bin"), clip.dim())) {
             reportDamage(cache, cacheDir.resolve("images.bin"));
             imagesEncoded = encodeImages(cache, paths, imageKeys, s, unreadable, skipped);
             t = lap("encode_images", t);
+            List<String> names = dataset.images();
+            duplicates = DuplicateContent.groups(imageKeys, names::get);
+            String notice = DuplicateContent.notice(duplicates, "image(s) of " + dataset.name() + " have");
+            if (notice != null) err.println("clipmatch: notice: " + notice);
             boolean anyUnreadable = false;
             for (boolean u : unreadable) anyUnreadable |= u;
             if (anyUnreadable) {
@@ -144,14 +146,14 @@ public final class Sweep {
                 texts = new Embeddings(tx, textKeys.length, clip.dim());
             }
             t = lap("read_cache", t);
-            Evaluation evaluation = writeAndEvaluate(dataset, paths, images, texts, outDir, s, skipped, imagesEncoded, textsEncoded, t);
+            Evaluation evaluation = writeAndEvaluate(dataset, paths, images, texts, outDir, s, skipped, duplicates, imagesEncoded, textsEncoded, t);
             return new Result(evaluation, imagesEncoded, textsEncoded, skipped, seconds);
         }
     }
 
     /** Writes every file of the run into {@code run}'s staging folder. */
     private Evaluation writeAndEvaluate(Dataset dataset, List<Path> paths, Embeddings images, Embeddings texts, RunFolder run, Settings s,
-            List<String> skipped, int imagesEncoded, int textsEncoded, long t) {
+            List<String> skipped, List<List<String>> duplicates, int imagesEncoded, int textsEncoded, long t) {
         for (int n : s.sampleSizes()) {
             if (n > images.rows())
                 throw new ClipMatchException("a sample of " + n + " images exceeds the " + images.rows() + " images of " + dataset.name() + " left after skipping");
@@ -190,7 +192,7 @@ public final class Sweep {
         RecallPlot.write(run.file("recall.png"), evaluation, title + ": recall vs sample size (mean ± std)");
         AtomicFiles.writeString(run.file("report.csv"), EvalReport.csv(evaluation));
         t = lap("report", t);
-        SweepReport.Run info = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, seconds);
+        SweepReport.Run info = new SweepReport.Run(clip.label(), clip.checkpointSha256(), dataset.name(), imagesEncoded, textsEncoded, skipped, duplicates, seconds);
         HtmlReport.write(run.file("report.html").getParent(), new HtmlReport.Inputs(title, dataset.images(), paths, dataset.captions(), dataset.captionImage(),
                 images, texts, clip.model().logitScale(), clip.backend(), evaluation, comparison,
                 s.similarity() == null ? null : s.similarity().getFileName().toString(),
@@ -282,28 +284,24 @@ public final class Sweep {
         return keys;
     }
 
-    /** Encodes the images the cache lacks, batch by batch (each batch is on disk before the next starts). */
+    /**
+     * Reads every image once: its key is the SHA-256 of the bytes read, and only content the cache lacks is decoded
+     * and encoded, batch by batch (each batch is on disk before the next starts). Fills {@code keys} (null for an
+     * image skipped, which is marked {@code unreadable}); returns how many were encoded.
+     */
     private int encodeImages(EmbeddingCache cache, List<Path> paths, byte[][] keys, Settings s, boolean[] unreadable, List<String> skipped) {
-        List<Integer> todo = IntStream.range(0, paths.size()).filter(i -> cache.get(keys[i]) == null).boxed().toList();
-        if (todo.isEmpty()) return 0;
-        boolean[] encoded = new boolean[todo.size()];
-        skipped.addAll(clip.encoder().imagesByContent(todo.stream().map(paths::get).toList(), encoderSettings(s, s.batchSize()),
+        int[] encoded = {0};
+        Encoder.ContentRead read = clip.encoder().imagesByContent(paths, encoderSettings(s, s.batchSize()), key -> cache.get(key) == null,
                 EncodeListener.progress(err, "encoding images", "images"), (positions, sha256, e) -> {
-                    byte[][] batchKeys = new byte[positions.length][];
-                    for (int r = 0; r < positions.length; r++) {
-                        // Keyed by the bytes that were decoded: a file changed since it was hashed gets its own entry.
-                        keys[todo.get(positions[r])] = sha256.get(r);
-                        batchKeys[r] = sha256.get(r);
-                        encoded[positions[r]] = true;
-                    }
-                    cache.putAll(batchKeys, e);
-                }));
-        int count = 0;
-        for (int i = 0; i < todo.size(); i++) {
-            if (encoded[i]) count++;
-            else unreadable[todo.get(i)] = true;
+                    cache.putAll(sha256.toArray(byte[][]::new), e);
+                    encoded[0] += positions.length;
+                });
+        skipped.addAll(read.skipped());
+        for (int i = 0; i < paths.size(); i++) {
+            keys[i] = read.sha256()[i];
+            unreadable[i] = keys[i] == null;
         }
-        return count;
+        return encoded[0];
     }
 
     /** Encodes the captions the cache lacks (each distinct caption once). */

@@ -11,8 +11,9 @@ public record SweepReport(@JsonUnwrapped EvalJson evaluation, Run run) {
     /**
      * @param imagesEncoded images encoded by this run (the rest came from the embedding cache)
      * @param skipped "path: problem" per image left out
+     * @param duplicateContent each set of the dataset's image names whose files hold the same bytes (kept as separate images)
      * @param seconds wall time per phase
      */
     public record Run(String model, String checkpointSha256, String dataset, int imagesEncoded, int textsEncoded, List<String> skipped,
-            Map<String, Double> seconds) {}
+            List<List<String>> duplicateContent, Map<String, Double> seconds) {}
 }

@@ -51,6 +51,31 @@ class ImageBatchLoaderTest {
         }
     }
 
+    /** Each image's hash is of the bytes read; the content filter leaves an image undecoded but still hashed. */
+    @Test
+    void everyImageIsHashedAndOnlyWantedContentIsDecoded() throws Exception {
+        List<Path> paths = List.of(input("photo.jpg"), input("palette.png"), input("photo.jpg"), input("strip.png"), input("photo.webp"));
+        byte[] skip = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(input("photo.jpg")));
+        int len = PRE.tensorLength();
+        List<Path> decoded = new ArrayList<>();
+        byte[][] read = new byte[paths.size()][];
+        try (ImageBatchLoader loader = new ImageBatchLoader(paths, PRE, 2, 2, false, sha256 -> !Arrays.equals(sha256, skip))) {
+            for (ImageBatch b : loader) {
+                assertEquals(Math.min(2, paths.size() - b.start()), b.inputs());
+                System.arraycopy(b.read(), 0, read, b.start(), b.inputs());
+                assertEquals(b.count() * len, b.pixels().length);
+                for (int i = 0; i < b.count(); i++) {
+                    decoded.add(b.paths().get(i));
+                    assertArrayEquals(b.read()[b.positions()[i] - b.start()], b.sha256().get(i));
+                    assertArrayEquals(PRE.preprocess(b.paths().get(i)), Arrays.copyOfRange(b.pixels(), i * len, (i + 1) * len));
+                }
+            }
+        }
+        assertEquals(List.of(paths.get(1), paths.get(3), paths.get(4)), decoded);
+        for (int i = 0; i < paths.size(); i++)
+            assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(paths.get(i))), read[i], "image " + i);
+    }
+
     @Test
     void skipLeavesBadImagesOutAndReportsEachOne() throws Exception {
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);

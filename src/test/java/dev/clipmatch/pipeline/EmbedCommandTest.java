@@ -4,20 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import dev.clipmatch.io.Checksums;
 
+import dev.clipmatch.ClipMatch;
 import dev.clipmatch.TestData;
 import dev.clipmatch.TestJson;
 import dev.clipmatch.cli.Main;
 import dev.clipmatch.io.Checksums;
+import dev.clipmatch.io.InputLists;
 import dev.clipmatch.io.Npy;
 import dev.clipmatch.model.TinyModels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -189,13 +192,88 @@ class EmbedCommandTest {
         Files.write(broken, good);
         assertEquals(0, run(args), stderr);
         assertTrue(stderr.contains("embed: 2 of 4 images already in the embedding cache"), stderr);
-        assertTrue(stderr.contains("embed: 2 / 2 images"), stderr);
+        assertTrue(stderr.contains("embed: 4 / 4 images"), stderr);
         Path fresh = dir.resolve("fresh.npy");
         assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", fresh.toString(),
                 "--batch-size", "1", "--cache-dir", dir.resolve("other-cache").toString()), stderr);
         assertArrayEquals(Npy.readFloats(fresh).data(), Npy.readFloats(out).data());
         assertEquals(sidecar(fresh).get("order"), sidecar(out).get("order"));
         assertEquals(Files.readString(dir.resolve("fresh.json")).replace("fresh", "resume"), Files.readString(dir.resolve("resume.json")).replace("fresh", "resume"));
+    }
+
+    /**
+     * An image file replaced between the moment clipmatch learns its content and the moment it decodes it must not
+     * file one content's vector under the other's key: the cache would serve the wrong vector for good. The file is
+     * swapped when embed reports what the cache holds (after the old code hashed every file, before it decoded any).
+     */
+    @Test
+    void aFileReplacedDuringTheRunNeverPoisonsTheCache() throws IOException {
+        Path images = distinctImages();
+        Path cacheDir = dir.resolve("cache");
+        Path first = Files.write(dir.resolve("first.txt"), List.of(images.resolve("astronaut.png").toString()));
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", first.toString(), "--out", dir.resolve("first.npy").toString()), stderr);
+
+        Path swapped = images.resolve("chelsea.png");
+        byte[] original = Files.readAllBytes(swapped);
+        ByteArrayOutputStream log = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                super.write(b, off, len);
+                if (toString(StandardCharsets.UTF_8).contains("already in the embedding cache")) {
+                    try {
+                        Files.copy(TestData.path("skimage/horse.png"), swapped, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        ClipMatch clip = ClipMatch.load(TinyModels.openClip().toString(), new ClipMatch.Options(cacheDir, null, null, 1, "cpu"));
+        new EmbedJob(clip, cacheDir, new PrintStream(log, true, StandardCharsets.UTF_8)).run(new EmbedJob.Images(images, InputLists.images(images)),
+                new EmbedJob.Settings(Encoder.Settings.imageDefaults(), false), dir.resolve("during.npy"));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("embed: 1 of 4 images already in the embedding cache"), log.toString(StandardCharsets.UTF_8));
+
+        Files.write(swapped, original);
+        Path again = dir.resolve("again.npy"), fresh = dir.resolve("fresh.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", again.toString()), stderr);
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", fresh.toString(),
+                "--cache-dir", dir.resolve("other-cache").toString()), stderr);
+        assertArrayEquals(Npy.readFloats(fresh).data(), Npy.readFloats(again).data(), "the cache serves each content its own vector");
+    }
+
+    @Test
+    void identicalFilesUnderTwoNamesAreTwoRowsAndSaid() throws IOException {
+        Path images = distinctImages();
+        Files.copy(images.resolve("chelsea.png"), images.resolve("copy.png"));
+        Path out = dir.resolve("dup.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", out.toString()), stderr);
+        String a = images.resolve("chelsea.png").toString(), b = images.resolve("copy.png").toString();
+        assertTrue(stderr.contains("embed: notice: 1 listed image(s) have the same content as an earlier one") && stderr.contains(a + " = " + b), stderr);
+        assertEquals(List.of(List.of(a, b)), sidecar(out).get("duplicate_content"));
+        Npy.FloatArray e = Npy.readFloats(out);
+        assertEquals(5, e.shape()[0]);
+        assertArrayEquals(Arrays.copyOfRange(e.data(), 64, 128), Arrays.copyOfRange(e.data(), 192, 256), "chelsea.png and copy.png, rows 1 and 3 (sorted by name)");
+        assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
+    }
+
+    /** What a killed writer of this output left is removed when the next run starts; another output's temporary file is not. */
+    @Test
+    void debrisOfAKilledRunIsClearedAndALoneNpyIsReplaced() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = Files.writeString(dir.resolve("t.txt"), "one\ntwo\n");
+        Path out = dir.resolve("out.npy");
+        Npy.writeFloats(out, new float[] {1, 2}, 1, 2);  // a .npy whose run was killed before its sidecar
+        List<Path> ours = List.of(dir.resolve(".out.npy.0123456789abcdef.tmp"), dir.resolve(".out.json.fedcba9876543210.tmp"));
+        Path others = dir.resolve(".other.npy.0123456789abcdef.tmp");
+        for (Path p : ours) Files.writeString(p, "half");
+        Files.writeString(others, "another writer's");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", out.toString(),
+                "--vocab", vocab.toString()), stderr);
+        assertTrue(stderr.contains("embed: notice: " + out + " has no sidecar"), stderr);
+        for (Path p : ours) assertFalse(Files.exists(p), p + " removed");
+        assertTrue(Files.exists(others), "another output's temporary file is left alone");
+        assertArrayEquals(new long[] {2, 64}, Npy.readFloats(out).shape());
+        assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
     }
 
     @Test

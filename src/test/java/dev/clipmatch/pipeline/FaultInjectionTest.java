@@ -14,12 +14,14 @@ import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -236,6 +238,118 @@ class FaultInjectionTest {
             assertEquals(List.of(".lock", "image_embeddings.npy", "index.json", "recall.png", "report.csv", "report.html", "report.json", "report.md", "text_embeddings.npy",
                     "text_image.npy", "thumbs"), s.map(f -> f.getFileName().toString()).sorted().toList(), "no debris left in the run folder");
         }
+    }
+
+    private List<String> embedArgs(Path out, Path cacheDir, Path input) {
+        return List.of("embed", "--model", model.toString(), "--images", input.toString(), "--out", out.toString(), "--batch-size", "2",
+                "--io-threads", "1", "--cache-dir", cacheDir.toString());
+    }
+
+    private static List<String> names(Path folder) throws Exception {
+        try (var s = Files.list(folder)) {
+            return s.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static boolean hasTemporaryFiles(Path folder) throws Exception {
+        return names(folder).stream().anyMatch(n -> n.endsWith(".tmp"));
+    }
+
+    /** What a reader may find: no .npy and no sidecar, a .npy alone (not a result), or a pair whose sidecar names that .npy. */
+    private static void assertNoMixedPair(Path npy) throws Exception {
+        if (Files.exists(npy)) Npy.readFloats(npy);  // whole: a half-written file would not parse
+        Path json = EmbedJob.sidecarPath(npy);
+        if (!Files.exists(json)) return;
+        assertTrue(Files.exists(npy), "a sidecar without its .npy");
+        assertEquals(dev.clipmatch.io.Checksums.sha256(npy), TestJson.parseObject(Files.readString(json)).get("npy_sha256"), "the sidecar belongs to this .npy");
+    }
+
+    /**
+     * {@code embed} under SIGKILL and SIGTERM while encoding and while its .npy and sidecar are written, and two
+     * writers of one output at once (one held with SIGSTOP so that they overlap): after each, the exit code and a
+     * one-line message, never a .npy beside another run's sidecar, and after a rerun, outputs byte-identical to an
+     * uninterrupted fresh run's and no temporary file left.
+     */
+    @Test
+    void embedKilledTerminatedAndRacedEndsInTheFreshResult() throws Exception {
+        Path reference = dir.resolve("ref/out.npy");
+        Outcome fresh = runToEnd(embedArgs(reference, dir.resolve("cache-ref"), images), "embed-fresh");
+        assertEquals(0, fresh.code(), fresh.err());
+        byte[] wantNpy = Files.readAllBytes(reference), wantJson = Files.readAllBytes(EmbedJob.sidecarPath(reference));
+        Path outDir = Files.createDirectories(dir.resolve("emb"));
+        Path out = outDir.resolve("out.npy"), json = EmbedJob.sidecarPath(out);
+
+        // SIGKILL while encoding: no output at all; the finished batches are in the cache.
+        Path log = dir.resolve("embed-kill9.log");
+        Process p = start(embedArgs(out, cache, images), log, null);
+        assertTrue(waitFor(p, () -> cacheRecords() > 0), "killed while encoding: " + Files.readString(log));
+        p.destroyForcibly();
+        assertEquals(137, p.waitFor(), "SIGKILL's exit status");
+        long kept = cacheRecords();
+        assertTrue(kept > 0 && kept < IMAGES, "interrupted mid-encoding: " + kept + " of " + IMAGES + " cached");
+        assertFalse(Files.exists(out) || Files.exists(json), "no output from a killed run: " + names(outDir));
+
+        // SIGTERM while encoding: one line, exit 143, still no output.
+        log = dir.resolve("embed-term.log");
+        p = start(embedArgs(out, cache, images), log, null);
+        assertTrue(waitFor(p, () -> cacheRecords() > kept), "terminated while encoding: " + Files.readString(log));
+        p.destroy();
+        assertOneLine(finish(p, log), 143, "stopped by SIGTERM");
+        assertFalse(Files.exists(out) || Files.exists(json), "no output from a terminated run: " + names(outDir));
+
+        // The rerun resumes: outputs byte-identical to the fresh run's.
+        Outcome resumed = runToEnd(embedArgs(out, cache, images), "embed-resumed");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertArrayEquals(wantNpy, Files.readAllBytes(out), "vectors identical after kills and resume");
+        assertArrayEquals(wantJson, Files.readAllBytes(json), "sidecar identical after kills and resume");
+
+        // Kills while the outputs are written (cache warm, so a run reaches them fast), of a run embedding another
+        // list, so that its .npy differs from the one in place: the pair on disk never mixes the two runs.
+        Path half = Files.write(dir.resolve("half.txt"), IntStream.range(0, IMAGES / 2).mapToObj(i -> images.resolve("im" + i + ".png").toString()).toList());
+        int hits = 0;
+        for (int attempt = 0; attempt < 6; attempt++) {
+            // Even attempts: SIGKILL as soon as a new .npy is in place (where a sidecar written after it, but not
+            // removed before, would be another run's); odd: SIGTERM while a temporary file exists or the sidecar is gone.
+            boolean term = attempt % 2 == 1;
+            log = dir.resolve("embed-write-" + attempt + ".log");
+            boolean hadSidecar = Files.exists(json);
+            Object npyBefore = Files.readAttributes(out, BasicFileAttributes.class).fileKey();
+            p = start(embedArgs(out, cache, half), log, null);
+            boolean hit = waitFor(p, () -> {
+                try {
+                    if (!term) return Files.exists(out) && !npyBefore.equals(Files.readAttributes(out, BasicFileAttributes.class).fileKey());
+                    return hasTemporaryFiles(outDir) || (hadSidecar && !Files.exists(json));
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            if (term) p.destroy();
+            else p.destroyForcibly();
+            Outcome o = finish(p, log);
+            if (o.code() != 0 && term) assertOneLine(o, 143, "stopped by SIGTERM");
+            else if (o.code() != 0) assertEquals(137, o.code(), o.err());
+            assertNoMixedPair(out);
+            if (hit) hits++;
+        }
+        assertTrue(hits > 0, "a kill landed while the outputs were being written");
+
+        // Two writers at once: the first held (SIGSTOP) while it encodes into a cold cache; the second refuses in one line.
+        Path coldCache = dir.resolve("cache-cold");
+        log = dir.resolve("embed-a.log");
+        Process a = start(embedArgs(out, coldCache, images), log, null);
+        assertTrue(waitFor(a, () -> Files.exists(coldCache.resolve("embeddings"))), "the first writer started encoding: " + Files.readString(log));
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(a.pid())).start().waitFor());
+        try {
+            Outcome b = runToEnd(embedArgs(out, cache, images), "embed-b");
+            assertOneLine(b, 2, "another clipmatch process is writing this output");
+        } finally {
+            assertEquals(0, new ProcessBuilder("kill", "-CONT", Long.toString(a.pid())).start().waitFor());
+        }
+        Outcome oa = finish(a, log);
+        assertEquals(0, oa.code(), oa.err());
+        assertArrayEquals(wantNpy, Files.readAllBytes(out), "the writer that held the output completed it");
+        assertArrayEquals(wantJson, Files.readAllBytes(json));
+        assertEquals(List.of(".out.npy.lock", "out.json", "out.npy"), names(outDir), "no debris left beside the output");
     }
 
     @Test

@@ -84,6 +84,24 @@ class SweepInputChecksTest {
         assertNothingEncoded();
     }
 
+    /** Two files with the same bytes stay two images (the dataset lists both), with equal vectors, and are said in one line and in report.json. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void identicalContentUnderTwoNamesIsKeptAndSaid() throws Exception {
+        List<String> n = names();
+        Files.copy(images.resolve(n.get(0)), images.resolve("copy.jpg"));
+        CliRun r = sweep(tsv(n.get(0) + "\ta dog", n.get(1) + "\ta cat", "copy.jpg\tanother dog", n.get(2) + "\ta bird"));
+        assertEquals(0, r.code(), r.err());
+        List<String> notices = r.err().lines().filter(l -> l.contains("the same content")).toList();
+        assertEquals(List.of("clipmatch: notice: 1 image(s) of data.tsv have the same content as an earlier one (kept as separate items with identical "
+                + "embeddings; equal scores rank the lower index first): " + n.get(0) + " = copy.jpg"), notices);
+        Map<String, Object> report = TestJson.parseObject(Files.readString(dir.resolve("run/report.json")));
+        assertEquals(4L, report.get("images"));
+        assertEquals(List.of(List.of(n.get(0), "copy.jpg")), ((Map<String, Object>) report.get("run")).get("duplicate_content"));
+        float[] e = Npy.readFloats(dir.resolve("run/image_embeddings.npy")).data();
+        assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOfRange(e, 0, 64)), java.util.Arrays.toString(java.util.Arrays.copyOfRange(e, 128, 192)));
+    }
+
     @Test
     void pathsLeavingTheImagesFolderAreSaid() throws Exception {
         List<String> n = names();
