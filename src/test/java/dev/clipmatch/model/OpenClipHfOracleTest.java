@@ -238,7 +238,7 @@ class OpenClipHfOracleTest {
         List<Case> cases = List.of(
                 new Case("timm pool", "siglip", "vision_cfg.timm_pool", c -> vision(c).put("timm_pool", "avg")),
                 new Case("timm projection", "siglip", "vision_cfg.timm_proj", c -> vision(c).put("timm_proj", "linear")),
-                new Case("other timm trunk", "siglip", "vision_cfg.timm_model_name", c -> vision(c).put("timm_model_name", "convnext_base")),
+                new Case("other timm trunk", "siglip", "vision_cfg.timm_model_name", c -> vision(c).put("timm_model_name", "eva02_base_patch16_clip_224")),
                 new Case("timm input size", "siglip", "vision_cfg.image_size", c -> vision(c).put("image_size", 256)),
                 new Case("tokenizer mode", "clipa", "text_cfg.tokenizer_mode", c -> text(c).put("tokenizer_mode", "clips")),
                 new Case("clean function", "siglip", "text_cfg.tokenizer_kwargs.clean", c -> ((ObjectNode) text(c).get("tokenizer_kwargs")).put("clean", "nfkc")),
