@@ -1,20 +1,43 @@
 package dev.clipmatch.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * An item's embedding is a pure function of the item: encoded alone, in a batch of 7 or of 32, at any position,
  * beside any neighbours (longer or shorter captions), on any thread count, its vector is the same bit for bit.
- * This is what lets the content-addressed cache hold it, and a resumed run equal a fresh one.
+ * This is what lets the content-addressed cache hold it, and a resumed run equal a fresh one. Checked for the
+ * packed path on each tower variant it serves (QuickGELU, GELU, average pooling with the final LN after it, layer
+ * scale, bidirectional text at full context, EOS pooling) and for the one-item-per-call path (ResNet, and any tower
+ * with packed encoding off); the two paths agree to the oracle tests' tolerance.
  */
 class BatchInvarianceTest {
-    private static final ClipModel MODEL = ClipModel.load(TinyModels.torchScript());
+    static Stream<Arguments> models() {
+        Path tiny = TinyModels.torchScript();
+        return Stream.of(Arguments.of("tiny-openai", tiny, true), Arguments.of("tiny-openai per item", tiny, false),
+                variant("vit-gelu"), variant("avg-pool-final-ln"), variant("layer-scale"), variant("text-noncausal-last"),
+                variant("text-eos"), variant("resnet"));
+    }
+
+    private static Arguments variant(String name) {
+        return Arguments.of(name, TinyModels.openClipVariant(name), true);
+    }
+
+    private static ClipModel load(Path checkpoint, boolean packed) {
+        ClipModel model = ClipModel.load(checkpoint);
+        model.setPackedEncoding(packed);
+        return model;
+    }
 
     private static float[] row(float[] all, int r, int dim) {
         return Arrays.copyOfRange(all, r * dim, (r + 1) * dim);
@@ -25,32 +48,19 @@ class BatchInvarianceTest {
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), what + ": element " + i + " " + expected[i] + " vs " + actual[i]);
     }
 
-    @Test
-    void imagesDoNotDependOnTheirBatch() {
-        int s = MODEL.config().resolution(), per = 3 * s * s, dim = MODEL.config().embedDim();
-        Random rng = new Random(11);
-        float[] pool = new float[40 * per];
+    private static float[] images(ClipModel model, int count, long seed) {
+        int s = model.config().resolution(), per = 3 * s * s;
+        Random rng = new Random(seed);
+        float[] pool = new float[count * per];
         for (int i = 0; i < pool.length; i++) pool[i] = (float) rng.nextGaussian();
-        float[] alone = MODEL.encodeImages(Arrays.copyOfRange(pool, 0, per), 1);
-        for (int threads : new int[] {1, 2}) {
-            MODEL.setThreads(threads);
-            for (int size : new int[] {7, 32}) {
-                for (int position : new int[] {0, size / 2, size - 1}) {
-                    float[] batch = Arrays.copyOfRange(pool, per, per + size * per);  // other images around it
-                    System.arraycopy(pool, 0, batch, position * per, per);
-                    float[] out = MODEL.encodeImages(batch, size);
-                    assertBits(alone, row(out, position, dim), "image at " + position + " of " + size + ", " + threads + " thread(s)");
-                }
-            }
-        }
+        return pool;
     }
 
-    @Test
-    void captionsDoNotDependOnTheirBatch() {
-        int ctx = MODEL.config().contextLength(), dim = MODEL.config().embedDim();
-        Random rng = new Random(12);
+    private static List<long[]> captions(ClipModel model, int count, long seed) {
+        int ctx = model.config().contextLength();
+        Random rng = new Random(seed);
         List<long[]> captions = new ArrayList<>();
-        for (int c = 0; c < 40; c++) {
+        for (int c = 0; c < count; c++) {
             int length = 3 + rng.nextInt(c % 5 == 0 ? 70 : 20);  // short and long neighbours
             long[] ids = new long[ctx];
             ids[0] = 49406;
@@ -58,18 +68,72 @@ class BatchInvarianceTest {
             ids[length - 1] = 49407;
             captions.add(ids);
         }
-        long[] probe = captions.get(0);
-        float[] alone = MODEL.encodeTexts(probe, 1, ctx);
+        return captions;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void imagesDoNotDependOnTheirBatch(String name, Path checkpoint, boolean packed) {
+        ClipModel model = load(checkpoint, packed);
+        int s = model.config().resolution(), per = 3 * s * s, dim = model.config().embedDim();
+        float[] pool = images(model, 40, 11);
+        float[] alone = model.encodeImages(Arrays.copyOfRange(pool, 0, per), 1);
         for (int threads : new int[] {1, 2}) {
-            MODEL.setThreads(threads);
+            model.setThreads(threads);
+            for (int size : new int[] {7, 32}) {
+                for (int position : new int[] {0, size / 2, size - 1}) {
+                    float[] batch = Arrays.copyOfRange(pool, per, per + size * per);  // other images around it
+                    System.arraycopy(pool, 0, batch, position * per, per);
+                    float[] out = model.encodeImages(batch, size);
+                    assertBits(alone, row(out, position, dim), "image at " + position + " of " + size + ", " + threads + " thread(s)");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void captionsDoNotDependOnTheirBatch(String name, Path checkpoint, boolean packed) {
+        ClipModel model = load(checkpoint, packed);
+        int ctx = model.config().contextLength(), dim = model.config().embedDim();
+        List<long[]> captions = captions(model, 40, 12);
+        long[] probe = captions.get(0);
+        float[] alone = model.encodeTexts(probe, 1, ctx);
+        for (int threads : new int[] {1, 2}) {
+            model.setThreads(threads);
             for (int size : new int[] {7, 32}) {
                 for (int position : new int[] {0, size / 2, size - 1}) {
                     long[] batch = new long[size * ctx];
                     for (int r = 0; r < size; r++) System.arraycopy(r == position ? probe : captions.get(1 + r), 0, batch, r * ctx, ctx);
-                    float[] out = MODEL.encodeTexts(batch, size, ctx);
+                    float[] out = model.encodeTexts(batch, size, ctx);
                     assertBits(alone, row(out, position, dim), "caption at " + position + " of " + size + ", " + threads + " thread(s)");
                 }
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void packedAndPerItemPathsAgree(String name, Path checkpoint, boolean packed) {
+        ClipModel model = load(checkpoint, true), perItem = load(checkpoint, false);
+        int dim = model.config().embedDim(), ctx = model.config().contextLength();
+        float[] pixels = images(model, 5, 13);
+        assertClose(perItem.encodeImages(pixels, 5), model.encodeImages(pixels, 5), dim, name + " images");
+        long[] ids = captions(model, 9, 14).stream().flatMapToLong(Arrays::stream).toArray();
+        assertClose(perItem.encodeTexts(ids, 9, ctx), model.encodeTexts(ids, 9, ctx), dim, name + " captions");
+    }
+
+    private static void assertClose(float[] want, float[] got, int dim, String what) {
+        for (int r = 0; r < want.length / dim; r++) {
+            double dot = 0, nw = 0, ng = 0;
+            for (int i = r * dim; i < (r + 1) * dim; i++) {
+                dot += (double) want[i] * got[i];
+                nw += (double) want[i] * want[i];
+                ng += (double) got[i] * got[i];
+            }
+            double cos = dot / Math.sqrt(nw * ng);
+            assertTrue(cos >= 0.99999, what + ": row " + r + " cosine " + cos);
+            assertTrue(Math.abs(Math.sqrt(nw) - Math.sqrt(ng)) <= 1e-4 * Math.sqrt(nw), what + ": row " + r + " norms differ");
         }
     }
 }
