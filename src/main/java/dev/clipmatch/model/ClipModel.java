@@ -95,7 +95,7 @@ public final class ClipModel {
         logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
         float eps = (float) cfg.layerNormEps();
         visionPacked = vit ? new PackedTransformer(visionBlocks, vw, cfg.visionHeads(), cfg.visionActivation(), false, eps) : null;
-        patchEmbedPacked = vit ? PackedTransformer.pack(conv1.view(vw, 3L * cfg.patch() * cfg.patch()), null) : null;
+        patchEmbedPacked = vit ? PackedTransformer.pack(conv1.reshape(vw, 3L * cfg.patch() * cfg.patch()), null) : null;
         visualProjPacked = vit ? PackedTransformer.pack(visualProj.t(), null) : null;
         textPacked = new PackedTransformer(textBlocks, tw, cfg.textHeads(), cfg.textActivation(), cfg.causal(), eps);
         textProjPacked = switch (cfg.textProjection()) {

@@ -15,8 +15,9 @@ import org.bytedeco.pytorch.global.torch;
  * <ul>
  * <li>linear layers and layer norms run on all rows at once through the layer kernels, which give each row one
  * fixed order of operations whatever the rows around it ({@link PackedLinear}, {@link LayerNorms});</li>
- * <li>attention and the activation (whose vectorised and scalar code paths differ by position) run per item, on
- * fresh copies of the item's own rows: one LibTorch call sees exactly what the item alone would;</li>
+ * <li>attention and the activation's transcendental part (whose vectorised and scalar code paths differ by
+ * position) run per item, on fresh tensors of the item's own rows: one LibTorch call sees exactly what the item
+ * alone would;</li>
  * <li>residual adds and layer scales are single IEEE operations per element, exact wherever they run.</li>
  * </ul>
  * Weights are packed once at construction (about the size of the tower's linear weights again).
