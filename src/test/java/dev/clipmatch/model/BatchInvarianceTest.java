@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -110,6 +111,19 @@ class BatchInvarianceTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aBatchSplitIntoSeveralPackedPartsChangesNoBit() {
+        // 120 captions at the full context (no trimming) are 9,240 rows: more than one packed part even on one thread
+        ClipModel model = ClipModel.load(TinyModels.torchScript());
+        model.setThreads(1);
+        int ctx = model.config().contextLength(), dim = model.config().embedDim(), rows = 120;
+        List<long[]> captions = captions(model, rows, 15);
+        long[] batch = captions.stream().flatMapToLong(Arrays::stream).toArray();
+        float[] out = model.encodeTexts(batch, rows, ctx, false);
+        for (int r : new int[] {0, 59, 60, 106, 107, 119})
+            assertBits(model.encodeTexts(captions.get(r), 1, ctx, false), row(out, r, dim), "caption " + r + " of " + rows);
     }
 
     @ParameterizedTest(name = "{0}")
