@@ -11,8 +11,8 @@ endfunction()
 # Per-file instruction sets: the AVX2/AVX-512 variants are compiled for their ISA and picked at run time,
 # so the library still loads on older CPUs.
 function(clipmatch_isa_sources)
-  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cpu/score_avx2.cpp
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cpu/score_avx2.cpp ${CMAKE_CURRENT_SOURCE_DIR}/cpu/linear_avx2.cpp
     PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
-  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cpu/score_avx512.cpp
+  set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/cpu/score_avx512.cpp ${CMAKE_CURRENT_SOURCE_DIR}/cpu/linear_avx512.cpp
     PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512dq;-mavx2;-mfma;-Wno-uninitialized;-Wno-maybe-uninitialized")
 endfunction()

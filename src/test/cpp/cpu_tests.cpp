@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "../../main/cpp/cpu/common.h"
+#include "../../main/cpp/cpu/linear.h"
 #include "check.h"
 #include "clipmatch/kernels.h"
+#include "clipmatch/layers.h"
 
 using namespace clipmatch;
 
@@ -20,8 +22,35 @@ static std::vector<float> random_rows(std::mt19937& rng, int64_t rows, int64_t d
   return v;
 }
 
+// Every ISA variant of cm_linear computes the canonical chain bit for bit, on any number of rows and columns
+// (edges of the 6-row blocks and 16-column panels), and a row's result does not depend on the rows around it.
+static void linear_variants_agree(std::mt19937& rng) {
+  const int64_t shapes[][3] = {{1, 1, 1}, {7, 33, 17}, {13, 64, 48}, {31, 768, 40}, {6, 5, 100}};
+  for (auto& shape : shapes) {
+    int64_t rows = shape[0], in = shape[1], out = shape[2], size = 0;
+    auto x = random_rows(rng, rows, in), w = random_rows(rng, out, in), bias = random_rows(rng, 1, out);
+    CHECK(cm_linear_packed_size(out, in, &size) == CM_OK, "%s", cm_last_error());
+    std::vector<float> packed(size);
+    CHECK(cm_linear_pack(w.data(), out, in, packed.data()) == CM_OK, "%s", cm_last_error());
+    std::vector<float> portable(rows * out), avx2(rows * out), avx512(rows * out), alone(out);
+    cpu::linear_portable(x.data(), rows, in, packed.data(), bias.data(), out, portable.data());
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+      cpu::linear_avx2(x.data(), rows, in, packed.data(), bias.data(), out, avx2.data());
+      CHECK(portable == avx2, "linear avx2 != portable, %lld x %lld x %lld", (long long)rows, (long long)in, (long long)out);
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+      cpu::linear_avx512(x.data(), rows, in, packed.data(), bias.data(), out, avx512.data());
+      CHECK(portable == avx512, "linear avx512 != portable, %lld x %lld x %lld", (long long)rows, (long long)in, (long long)out);
+    }
+    int64_t last = rows - 1;
+    CHECK(cm_linear(&x[last * in], 1, in, packed.data(), bias.data(), out, alone.data()) == CM_OK, "%s", cm_last_error());
+    CHECK(std::memcmp(alone.data(), &portable[last * out], sizeof(float) * out) == 0, "linear: last row alone differs");
+  }
+}
+
 int main() {
   std::mt19937 rng(42);
+  linear_variants_agree(rng);
   const int64_t dims[] = {1, 7, 16, 33, 512};
   for (int64_t dim : dims) {
     int64_t n = 37, m = 301;

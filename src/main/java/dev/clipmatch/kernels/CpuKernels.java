@@ -1,5 +1,6 @@
 package dev.clipmatch.kernels;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
@@ -7,12 +8,13 @@ import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
- * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h}, plain C symbols).
+ * JavaCPP binding of the CPU kernels' C ABI ({@code src/main/cpp/include/clipmatch/kernels.h} and the encoder's
+ * layer kernels of {@code layers.h}, plain C symbols).
  * Callers go through {@link CpuBackend}, which checks arguments and turns error codes into exceptions. Java arrays
  * cross JNI as copies, which costs less than allocating native buffers for the many small calls of sampling;
  * {@code @Const} inputs are not copied back.
  */
-@Platform(include = "clipmatch/kernels.h", link = "clipmatch_kernels")
+@Platform(include = {"clipmatch/kernels.h", "clipmatch/layers.h"}, link = "clipmatch_kernels")
 public final class CpuKernels {
     static {
         Loader.load();
@@ -47,4 +49,18 @@ public final class CpuKernels {
     public static native int cm_rank_submatrix(@Const float[] scores, long ld, @Const @Cast("const int64_t*") long[] rows, long nRows,
             @Const @Cast("const int64_t*") long[] cols, long nCols, @Const @Cast("const int64_t*") long[] colImage,
             @Cast("int64_t*") long[] imageRanks, @Cast("int64_t*") long[] textRanks);
+
+    // ---- layers.h: batch-invariant transformer layers (callers: PackedLinear, LayerKernels)
+
+    public static native @Cast("const char*") String cm_linear_isa();
+
+    public static native int cm_linear_packed_size(long out, long in, @Cast("int64_t*") long[] floats);
+
+    public static native int cm_linear_pack(@Const FloatPointer w, long out, long in, FloatPointer packed);
+
+    public static native int cm_linear(@Const FloatPointer x, long rows, long in, @Const FloatPointer packed, @Const FloatPointer bias,
+            long out, FloatPointer y);
+
+    public static native int cm_layer_norm(@Const FloatPointer x, long rows, long dim, @Const FloatPointer gamma, @Const FloatPointer beta,
+            float eps, FloatPointer y);
 }

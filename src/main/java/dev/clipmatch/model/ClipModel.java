@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.clipmatch.kernels.PackedLinear;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.DoubleOptional;
@@ -27,11 +28,17 @@ import org.bytedeco.pytorch.global.torch;
  * ln_post, class-token or average pooling, projection) and the text tower (causal or bidirectional transformer,
  * ln_final, the feature at the end token = argmax of the ids or another open_clip pool position, projection), with
  * open_clip's variations (layer scale, no ln_pre, final LN after pooling, projection bias) as {@link ClipConfig}
- * says; ResNet and ConvNeXt image towers run in their own classes, CoCa's attentional pooler in
- * {@link AttentionalPooler}, a text class token (CoCa's embed_cls) in {@code encodeWithClassToken}. Float32 on
- * the CPU. Causal text rows are trimmed to their pooled position: with the causal mask, later positions cannot
- * change its feature. Every item is encoded in its own call, so its embedding does not depend on
- * its batch ({@link #inChunks}; measured cost in docs/BENCHMARKS.md).
+ * says; ResNet and ConvNeXt image towers run in their own classes, SigLIP's timm trunk in {@link TimmVitTower},
+ * CoCa's attentional pooler in {@link AttentionalPooler}, a text class token (CoCa's embed_cls) in
+ * {@code encodeWithClassToken}. Float32 on the CPU. Causal text rows are trimmed to their pooled position: with the
+ * causal mask, later positions cannot change its feature.
+ *
+ * <p>Batch invariance: an item's embedding is a function of the item alone (its batch, position, neighbours and
+ * the thread count never change a bit), which the content-addressed embedding cache relies on. Plain ViT image
+ * towers and the text tower run batched on packed rows through the layer kernels ({@link PackedTransformer}: each
+ * item at its own length, a caption at its pooled position + 1); the other towers (ResNet, ConvNeXt, timm ViT,
+ * attentional pooling, a text class token) encode each item in its own LibTorch call ({@link #perItem}), as every
+ * tower does with {@link #setPackedEncoding} off. Measured cost of both in docs/BENCHMARKS.md.
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -52,11 +59,15 @@ public final class ClipModel {
     private final Tensor textCls;
     private final float logitScale;
     private final Float logitBias;
+    // the packed, batch-invariant paths (null where a tower has none)
+    private final PackedTransformer visionPacked, textPacked;
+    private final PackedLinear patchEmbedPacked, visualProjPacked, textProjPacked;
+    private volatile boolean packedEncoding = true;
     private int threads;
     private ExecutorService pool;
 
     /** One pre-LN residual block: x += ls_1 * attn(ln_1(x)); x += ls_2 * mlp(ln_2(x)) (layer scales null when absent). */
-    private record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
+    record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
                          Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB, Tensor ls1, Tensor ls2) {}
 
     private ClipModel(Checkpoint checkpoint) {
@@ -93,6 +104,18 @@ public final class ClipModel {
         textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
         logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
+        float eps = (float) cfg.layerNormEps();
+        boolean packedVit = vit && attnPool == null; // CoCa's attentional pooler runs on the per-item path
+        visionPacked = packedVit ? new PackedTransformer(visionBlocks, vw, cfg.visionHeads(), cfg.visionActivation(), false, eps) : null;
+        patchEmbedPacked = packedVit ? PackedTransformer.pack(conv1.reshape(vw, 3L * cfg.patch() * cfg.patch()), null) : null;
+        visualProjPacked = packedVit ? PackedTransformer.pack(visualProj.t(), null) : null;
+        // a text class token (embed_cls) needs open_clip's key-padding mask: per-item path
+        textPacked = textCls == null ? new PackedTransformer(textBlocks, tw, cfg.textHeads(), cfg.textActivation(), cfg.causal(), eps) : null;
+        textProjPacked = textPacked == null ? null : switch (cfg.textProjection()) {
+            case MATRIX -> PackedTransformer.pack(textProj.t(), null);
+            case LINEAR_BIAS -> PackedTransformer.pack(textProj, textProjBias);
+            case NONE -> null;
+        };
         setThreads(0);
     }
 
@@ -145,6 +168,14 @@ public final class ClipModel {
         });
     }
 
+    /**
+     * Whether towers that have a packed path use it (the default); off, every tower encodes each item in its own
+     * LibTorch call. Both are batch-invariant; they differ in speed and in the last bits (another summation order).
+     */
+    public void setPackedEncoding(boolean on) {
+        packedEncoding = on;
+    }
+
     public int threads() {
         return threads;
     }
@@ -175,7 +206,40 @@ public final class ClipModel {
         int per = 3 * s * s;
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
-        return inChunks(count, (from, to) -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
+        if (packedEncoding && visionPacked != null) {
+            long tokens = (long) cfg.grid() * cfg.grid() + 1;
+            long[] cost = new long[count];
+            Arrays.fill(cost, tokens);
+            return inParts(parts(cost), (from, to) -> Tensors.toFloats(encodeImagesPacked(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
+        }
+        return inParts(perItem(count), (from, to) -> Tensors.toFloats(encodeImages(Tensors.fromFloats(pixels, from * per, to - from, 3, s, s))));
+    }
+
+    /** The ViT image tower on packed rows [B·L, W] through the layer kernels (batch-invariant at any batch size). */
+    private Tensor encodeImagesPacked(Tensor pixels) {
+        long b = pixels.size(0), g = cfg.grid(), p = cfg.patch(), l = g * g + 1;
+        int width = cfg.visionWidth();
+        // the stride-p convolution as a linear layer on the flattened patches (channel, row, column order)
+        Tensor patches = pixels.view(b, 3, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b * g * g, 3 * p * p);
+        Tensor x = PackedTransformer.linear(patchEmbedPacked, patches).view(b, g * g, width);
+        Tensor cls = classEmbedding.view(1, 1, width).expand(b, 1, width);
+        x = torch.cat(new TensorVector(cls, x), 1).add_(visualPos).reshape(b * l, width);
+        float eps = (float) cfg.layerNormEps();
+        if (lnPreW != null) x = PackedTransformer.layerNorm(x, lnPreW, lnPreB, eps);
+        long[] offsets = new long[(int) b + 1];
+        for (int i = 1; i <= b; i++) offsets[i] = i * l;
+        x = visionPacked.run(x, offsets);
+        Tensor pooled;
+        if (cfg.visionPool() == ClipConfig.VisionPool.AVG) {
+            Tensor tokens = cfg.visionLnAfterPool() ? x : PackedTransformer.layerNorm(x, lnPostW, lnPostB, eps);
+            pooled = torch.empty(b, width);
+            for (int i = 0; i < b; i++) // each item's own mean, on a fresh copy of its rows
+                pooled.select(0, i).copy_(tokens.narrow(0, i * l + 1, l - 1).clone().mean(new long[] {0}));
+            if (cfg.visionLnAfterPool()) pooled = PackedTransformer.layerNorm(pooled, lnPostW, lnPostB, eps);
+        } else { // the class token; layer norm is per row, so before or after pooling is the same
+            pooled = PackedTransformer.layerNorm(x.view(b, l, width).select(1, 0), lnPostW, lnPostB, eps);
+        }
+        return PackedTransformer.linear(visualProjPacked, pooled);
     }
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
@@ -214,20 +278,24 @@ public final class ClipModel {
     public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
-        return inChunks(rows, (from, to) ->
+        if (packedEncoding && textPacked != null) {
+            long[] lengths = textLengths(ids, rows, contextLength, trim);
+            return inParts(parts(lengths), (from, to) ->
+                    Tensors.toFloats(encodeTextsPacked(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
+        }
+        return inParts(perItem(rows), (from, to) ->
                 Tensors.toFloats(encodeTextsTensor(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
     }
 
     /**
-     * Text embeddings as a tensor; call inside a PointerScope. Rows are trimmed to the last pooled position only
-     * when the mask is causal and the pooled position is not the last one: then later positions cannot change it.
+     * Each row's pooled position (validating context length and ids): the end token (argmax of the ids) or another
+     * open_clip pool position.
      */
-    private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
+    private long[] pooledPositions(long[] ids, int rows, int contextLength) {
         int fullContext = cfg.contextLength();
         if (contextLength > fullContext)
             throw new TextTooLongException("token sequences of length " + contextLength + " exceed the model's context length " + fullContext);
         long[] pooled = new long[rows];
-        int longest = 1;
         for (int r = 0; r < rows; r++) {
             int best = 0, firstEos = -1;
             for (int i = 0; i < contextLength; i++) {
@@ -243,11 +311,55 @@ public final class ClipModel {
                 case LAST -> fullContext - 1;
                 case EOS -> Math.max(firstEos, 0); // open_clip: argmax of (ids == eos_id), 0 when absent
             };
-            longest = (int) Math.max(longest, pooled[r] + 1);
         }
+        return pooled;
+    }
+
+    /** Whether rows may stop after their pooled position: with a causal mask, later positions cannot change it. */
+    private boolean trimmable(boolean trim) {
+        return trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
+    }
+
+    /** The length each row runs at on its own: its pooled position + 1 when trimmable, else the model's context. */
+    private long[] textLengths(long[] ids, int rows, int contextLength, boolean trim) {
+        long[] lengths = pooledPositions(ids, rows, contextLength);
+        for (int r = 0; r < rows; r++) lengths[r] = trimmable(trim) ? lengths[r] + 1 : cfg.contextLength();
+        return lengths;
+    }
+
+    /** The text tower on packed rows [ΣL, W], each caption at its own length (varlen), through the layer kernels. */
+    private Tensor encodeTextsPacked(long[] ids, int rows, int contextLength, boolean trim) {
+        long[] pooled = pooledPositions(ids, rows, contextLength);
+        long[] lengths = textLengths(ids, rows, contextLength, trim);
+        long[] offsets = new long[rows + 1];
+        for (int r = 0; r < rows; r++) offsets[r + 1] = offsets[r] + lengths[r];
+        int total = (int) offsets[rows];
+        long[] tokens = new long[total], positions = new long[total], pooledRows = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < lengths[r]; i++) { // zero-padded past the given context, as open_clip's tokenizer
+                tokens[(int) offsets[r] + i] = i < contextLength ? ids[r * contextLength + i] : 0;
+                positions[(int) offsets[r] + i] = i;
+            }
+            pooledRows[r] = offsets[r] + pooled[r];
+        }
+        Tensor x = torch.embedding(tokenEmbedding, Tensors.fromLongs(tokens, total))
+                .add_(torch.embedding(textPos, Tensors.fromLongs(positions, total)));          // [ΣL, W]
+        x = textPacked.run(x, offsets).index_select(0, Tensors.fromLongs(pooledRows, rows));
+        x = PackedTransformer.layerNorm(x, lnFinalW, lnFinalB, (float) cfg.layerNormEps());
+        return textProjPacked == null ? x : PackedTransformer.linear(textProjPacked, x);
+    }
+
+    /**
+     * Text embeddings as a tensor; call inside a PointerScope. Rows are trimmed to the last pooled position only
+     * when the mask is causal and the pooled position is not the last one: then later positions cannot change it.
+     */
+    private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
+        int fullContext = cfg.contextLength();
+        long[] pooled = pooledPositions(ids, rows, contextLength);
         if (textCls != null) return encodeWithClassToken(ids, rows, contextLength, trim);
-        boolean trimmable = trim && cfg.causal() && cfg.textPool() != ClipConfig.TextPool.LAST;
-        int len = trimmable ? Math.min(longest, contextLength) : fullContext;
+        int longest = 1;
+        for (long p : pooled) longest = (int) Math.max(longest, p + 1);
+        int len = trimmable(trim) ? Math.min(longest, contextLength) : fullContext;
         long[] padded = ids;
         if (contextLength != len) { // zero-padded to the model's context (as open_clip's tokenizer) or cut to the trimmed length
             padded = new long[rows * len];
@@ -323,23 +435,53 @@ public final class ClipModel {
     }
 
     /**
-     * Encodes each row in its own call (spread over the pool) and concatenates the results in order. Batch
-     * invariance: a product's summation order depends on its shape and on where a row falls in OpenBLAS's tiles
-     * (a row's result changed with its batch, its position in it, even in fixed-size calls), and a causal text
-     * batch is trimmed to its longest row; one row per call makes every embedding a function of its item alone
-     * (a caption runs at its own pooled position + 1), whatever the batch, position, neighbours or thread count.
+     * One item per part, for towers without a packed path: a product's summation order in OpenBLAS depends on its
+     * shape and on where a row falls in its tiles (a row's result changed with its batch, its position in it, even in
+     * fixed-size calls), and a causal text batch would be trimmed to its longest row; one item per LibTorch call makes
+     * every embedding a function of its item alone (a caption runs at its own pooled position + 1).
      */
-    private float[] inChunks(int count, Chunk chunk) {
+    private static int[] perItem(int count) {
+        int[] bounds = new int[count + 1];
+        for (int i = 0; i <= count; i++) bounds[i] = i;
+        return bounds;
+    }
+
+    /** Rows of packed tokens per part at most: enough for the kernels' full speed, bounded memory. */
+    private static final long PART_TOKENS = 8192;
+
+    /**
+     * Contiguous parts of similar cost (tokens), one per thread at least, for the packed paths; where the cuts fall
+     * changes no embedding, only which thread computes it.
+     */
+    private int[] parts(long[] cost) {
+        long total = 0;
+        for (long c : cost) total += c;
+        int n = (int) Math.min(cost.length, Math.max(threads(), (total + PART_TOKENS - 1) / PART_TOKENS));
+        int[] bounds = new int[n + 1];
+        long done = 0;
+        int at = 0;
+        for (int part = 1; part < n; part++) {
+            long target = total * part / n;
+            while (at < cost.length - (n - part) && (done < target || at < bounds[part - 1] + 1)) done += cost[at++];
+            bounds[part] = at;
+        }
+        bounds[n] = cost.length;
+        return bounds;
+    }
+
+    /** Encodes each part [bounds[i], bounds[i + 1]) as one call (spread over the pool); concatenates in order. */
+    private float[] inParts(int[] bounds, Chunk chunk) {
         ExecutorService p;
         synchronized (this) {
             p = threads > 1 ? pool : null;
         }
         List<Future<float[]>> parts = new ArrayList<>();
-        for (int row = 0; row < count; row++) {
-            int r = row;
-            parts.add(p == null ? CompletableFuture.completedFuture(scoped(chunk, r, r + 1)) : p.submit(() -> scoped(chunk, r, r + 1)));
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            int from = bounds[i], to = bounds[i + 1];
+            parts.add(p == null ? CompletableFuture.completedFuture(scoped(chunk, from, to)) : p.submit(() -> scoped(chunk, from, to)));
         }
         int dim = cfg.embedDim();
+        int count = bounds[bounds.length - 1];
         float[] out = new float[count * dim];
         int at = 0;
         for (Future<float[]> f : parts) {

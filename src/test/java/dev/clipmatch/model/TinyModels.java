@@ -67,6 +67,26 @@ public final class TinyModels {
         return resource("tiny-openclip-arch.json").toString();
     }
 
+    /** One of the open_clip variant fixtures (src/test/resources/open_clip/NAME) as a hub folder. */
+    public static Path openClipVariant(String name) {
+        return openClipVariant("open_clip", name);
+    }
+
+    /** A fixture of {@code src/test/resources/FIXTURES/NAME} (open_clip, open_clip_towers) as a hub folder. */
+    public static synchronized Path openClipVariant(String fixtures, String name) {
+        Path folder = dir().resolve(fixtures + "-" + name);
+        if (Files.isDirectory(folder)) return folder;
+        Path src = resource("../" + fixtures + "/" + name);
+        try {
+            Files.createDirectories(folder);
+            Files.copy(src.resolve("open_clip_config.json"), folder.resolve("open_clip_config.json"));
+            gunzip(src.resolve("open_clip_model.safetensors.gz"), folder.resolve("open_clip_model.safetensors"));
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path hfDir() {
         return dir().resolve("tiny-hf");
     }
