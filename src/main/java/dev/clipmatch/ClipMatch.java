@@ -198,10 +198,12 @@ public final class ClipMatch {
 
     /**
      * What identifies the encoder's function for caches: the weights' checksum (16 hex), plus, when an open_clip config
-     * chose the architecture (GELU or QuickGELU, pooling, ...: same weights, other embeddings), a digest of the settings.
+     * chose the architecture (GELU or QuickGELU, pooling, ...: same weights, other embeddings), a digest of the
+     * settings, plus the encoder's arithmetic ({@link ClipModel#arithmetic}: vectors of another clipmatch version's
+     * encoder never mix with this one's).
      */
     public String cacheKey() {
-        String key = checkpointSha.substring(0, 16);
+        String key = checkpointSha.substring(0, 16) + "-" + model.arithmetic();
         if (!model.checkpoint().openClipConfigured()) return key;
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(model.config().fingerprint().getBytes(java.nio.charset.StandardCharsets.UTF_8));

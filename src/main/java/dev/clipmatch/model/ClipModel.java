@@ -176,6 +176,14 @@ public final class ClipModel {
         packedEncoding = on;
     }
 
+    /**
+     * Names the encoder's arithmetic, for cache keys: embeddings from two arithmetics differ in the last bits, so a
+     * cache must never mix them. Bump the version whenever a change to the encoding alters any bit of a vector.
+     */
+    public String arithmetic() {
+        return packedEncoding ? "packed1" : "item1";
+    }
+
     public int threads() {
         return threads;
     }

@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -141,7 +142,16 @@ class BatchInvarianceTest {
         float[] pixels = images(model, 5, 13);
         assertClose(perItem.encodeImages(pixels, 5), model.encodeImages(pixels, 5), dim, name + " images");
         long[] ids = captions(model, 9, 14).stream().flatMapToLong(Arrays::stream).toArray();
-        assertClose(perItem.encodeTexts(ids, 9, ctx), model.encodeTexts(ids, 9, ctx), dim, name + " captions");
+        float[] a = perItem.encodeTexts(ids, 9, ctx), b = model.encodeTexts(ids, 9, ctx);
+        assertClose(a, b, dim, name + " captions");
+        // close is not equal: the cache key names the arithmetic, so vectors of the two paths never share a cache
+        if (!Arrays.equals(a, b)) assertNotEquals(perItem.arithmetic(), model.arithmetic(), name);
+    }
+
+    @Test
+    void cacheKeysNameTheArithmetic() {
+        dev.clipmatch.ClipMatch clip = dev.clipmatch.ClipMatch.load(TinyModels.torchScript().toString());
+        assertTrue(clip.cacheKey().contains(ClipModel.load(TinyModels.torchScript()).arithmetic()), clip.cacheKey());
     }
 
     private static void assertClose(float[] want, float[] got, int dim, String what) {
