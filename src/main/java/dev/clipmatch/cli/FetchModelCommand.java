@@ -1,18 +1,23 @@
 package dev.clipmatch.cli;
 
 import dev.clipmatch.CheckpointException;
+import dev.clipmatch.ClipMatchException;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Downloader;
 import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.model.ModelEntry;
 import dev.clipmatch.model.ModelRegistry;
+import dev.clipmatch.model.OpenClipConfig;
 import dev.clipmatch.model.PretrainedTag;
 import dev.clipmatch.model.PretrainedTags;
+import dev.clipmatch.tokenizer.HfTokenizer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,40 +72,90 @@ public final class FetchModelCommand implements Callable<Integer> {
     }
 
     /**
-     * A tag: refused before any byte when this build cannot load it; else its weights into {@code open_clip/ARCH/TAG/}
-     * (plus open_clip_config.json: the architecture and the tag's preprocessing, as open_clip composes them), the
-     * record of what was fetched, and OpenAI's vocabulary.
+     * A tag: refused before any byte when this build cannot load it; else, for a Hugging Face tokenizer, its files first
+     * (small, and checked to be a tokenizer clipmatch reads before the weights are fetched), then the weights into
+     * {@code open_clip/ARCH/TAG/} (plus open_clip_config.json: the architecture and the tag's preprocessing, as open_clip
+     * composes them), and last the record of what was fetched, which makes the folder a model; and OpenAI's vocabulary.
      */
     private static void fetchTag(Downloader dl, PretrainedTag tag, Path cache, PrintStream err, PrintWriter out) {
         PretrainedTags.unsupported(tag).ifPresent(why -> {
             throw new CheckpointException("not downloading " + tag.name() + ": this clipmatch cannot load it: " + why);
         });
-        if (!tag.tokenizer().equals("clip-bpe"))
-            throw new CheckpointException("not downloading " + tag.name() + ": its tokenizer (" + tag.tokenizer() + ") is not one fetch-model can download");
         Path folder = PretrainedTags.folder(cache, tag);
         Path record = folder.resolve(PretrainedTags.FETCHED_FILE);
-        PretrainedTags.Fetched fetched;
+        PretrainedTags.Fetched before = Files.isRegularFile(record) ? JsonFiles.read(record, PretrainedTags.Fetched.class) : null;
+        PretrainedTags.Fetched weights;
+        List<PretrainedTags.HubFile> tokenizerFiles = List.of();
+        Optional<String> tokenizerRepo = PretrainedTags.tokenizerRepo(tag);
         if (tag.download().equals("url")) {
             Path target = folder.resolve(tag.urlFileName());
             Downloader.Outcome o = dl.fetch(tag.url(), tag.sha256(), target);
             err.println("clipmatch: " + target + (o == Downloader.Outcome.ALREADY_PRESENT ? " already present" : " downloaded") + " (sha256 verified)");
-            fetched = new PretrainedTags.Fetched(target.getFileName().toString(), tag.url(), tag.sha256(), true);
+            weights = new PretrainedTags.Fetched(target.getFileName().toString(), tag.url(), tag.sha256(), true);
         } else {
-            fetched = fetchFromHub(dl, tag, folder, record, err);
             AtomicFiles.writeString(folder.resolve("open_clip_config.json"), PretrainedTags.openClipConfig(tag));
+            if (tokenizerRepo.isPresent()) tokenizerFiles = fetchTokenizer(dl, tag, tokenizerRepo.get(), folder, before, err);
+            weights = fetchFromHub(dl, tag, folder, before, record, err);
         }
-        AtomicFiles.writeString(record, JsonFiles.pretty(fetched));
-        out.println(tag.download().equals("url") ? folder.resolve(fetched.file()) : folder);
-        fetch(dl, PretrainedTags.table().clipBpeVocab(), cache, err, out);
+        AtomicFiles.writeString(record, JsonFiles.pretty(new PretrainedTags.Fetched(weights.file(), weights.url(), weights.sha256(), weights.sha256Confirmed(),
+                tokenizerFiles)));
+        out.println(tag.download().equals("url") ? folder.resolve(weights.file()) : folder);
+        if (tokenizerRepo.isEmpty()) fetch(dl, PretrainedTags.table().clipBpeVocab(), cache, err, out);
+    }
+
+    /**
+     * The tag's Hugging Face tokenizer files (those clipmatch's HfTokenizer reads) from its tokenizer repo into the tag's
+     * folder, as a hub folder holds them beside open_clip_config.json; none has a published checksum, so each one's is
+     * recorded. A file matching the record is kept; without a record, one put there by hand is taken. Then the folder's
+     * tokenizer is loaded as a load would, so that a tokenizer clipmatch cannot read is refused before the weights.
+     */
+    private static List<PretrainedTags.HubFile> fetchTokenizer(Downloader dl, PretrainedTag tag, String repo, Path folder, PretrainedTags.Fetched before,
+            PrintStream err) {
+        List<PretrainedTags.HubFile> files = new ArrayList<>();
+        for (String name : PretrainedTags.TOKENIZER_FILES) {
+            String url = PretrainedTags.hubUrl(repo, name);
+            Path target = folder.resolve(name);
+            Optional<PretrainedTags.HubFile> recorded = before == null ? Optional.empty()
+                    : before.tokenizerFiles().stream().filter(f -> f.file().equals(name)).findFirst();
+            if (recorded.isPresent() && Files.isRegularFile(target) && Checksums.sha256(target).equalsIgnoreCase(recorded.get().sha256())) {
+                err.println("clipmatch: " + target + " already present (sha256 matches the one recorded at download; unconfirmed: none is published)");
+                files.add(recorded.get());
+                continue;
+            }
+            String how;
+            String sha;
+            if (before == null && Files.isRegularFile(target)) {
+                how = " found in place";
+                sha = Checksums.sha256(target);
+            } else {
+                how = " downloaded";
+                sha = dl.fetchUnpublished(url, target).orElseThrow(() -> new CheckpointException("not downloading " + tag.name() + ": its tokenizer repo "
+                        + repo + " has no " + name + " (" + url + " answers 404); clipmatch reads a Hugging Face tokenizer only from " + String.join(" + ",
+                        PretrainedTags.TOKENIZER_FILES)));
+            }
+            err.println("clipmatch: " + target + how + "; sha256 " + sha + " unconfirmed (" + repo + " publishes no checksum); recorded in "
+                    + folder.resolve(PretrainedTags.FETCHED_FILE) + " and checked on every load");
+            files.add(new PretrainedTags.HubFile(name, url, sha));
+        }
+        try {
+            HfTokenizer.Settings settings = OpenClipConfig.read(folder.resolve("open_clip_config.json")).hfTokenizer();
+            if (settings == null)
+                throw new CheckpointException(tag.name() + ": the table names tokenizer " + tag.tokenizer() + " but architecture " + tag.arch()
+                        + " has no text_cfg.hf_tokenizer_name");
+            HfTokenizer.load(folder, settings).encode("", tag.contextLength(), true);
+        } catch (ClipMatchException e) {
+            throw new CheckpointException("not downloading " + tag.name() + "'s weights: its tokenizer from " + repo + " is not one clipmatch reads: " + e.getMessage(), e);
+        }
+        return files;
     }
 
     /**
      * open_clip's order: the first of the tag's hub files that exists. A file already here is kept when its sha256 matches
      * the record; without a record (put there by hand, as the offline message suggests) it is taken and recorded.
      */
-    private static PretrainedTags.Fetched fetchFromHub(Downloader dl, PretrainedTag tag, Path folder, Path record, PrintStream err) {
-        if (Files.isRegularFile(record)) {
-            PretrainedTags.Fetched before = JsonFiles.read(record, PretrainedTags.Fetched.class);
+    private static PretrainedTags.Fetched fetchFromHub(Downloader dl, PretrainedTag tag, Path folder, PretrainedTags.Fetched before, Path record,
+            PrintStream err) {
+        if (before != null) {
             Path have = folder.resolve(before.file());
             if (Files.isRegularFile(have) && Checksums.sha256(have).equalsIgnoreCase(before.sha256())) {
                 err.println("clipmatch: " + have + " already present (sha256 matches the one recorded at download; unconfirmed: none is published)");
