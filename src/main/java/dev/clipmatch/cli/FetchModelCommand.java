@@ -1,7 +1,9 @@
 package dev.clipmatch.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.clipmatch.CheckpointException;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.UnsupportedFeatureException;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.Downloader;
@@ -12,8 +14,10 @@ import dev.clipmatch.model.OpenClipConfig;
 import dev.clipmatch.model.PretrainedTag;
 import dev.clipmatch.model.PretrainedTags;
 import dev.clipmatch.tokenizer.HfTokenizer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -104,49 +108,93 @@ public final class FetchModelCommand implements Callable<Integer> {
     }
 
     /**
-     * The tag's Hugging Face tokenizer files (those clipmatch's HfTokenizer reads) from its tokenizer repo into the tag's
-     * folder, as a hub folder holds them beside open_clip_config.json; none has a published checksum, so each one's is
-     * recorded. A file matching the record is kept; without a record, one put there by hand is taken. Then the folder's
-     * tokenizer is loaded as a load would, so that a tokenizer clipmatch cannot read is refused before the weights.
+     * The tag's Hugging Face tokenizer files (those clipmatch's HfTokenizer reads, and special_tokens_map.json when the repo
+     * has one) from its tokenizer repo into the tag's folder, as a hub folder holds them beside open_clip_config.json; none
+     * has a published checksum, so each one's is recorded. Then the folder's tokenizer is loaded as a load would, so that
+     * one clipmatch cannot read, or would pad differently from transformers, is refused before the weights.
      */
     private static List<PretrainedTags.HubFile> fetchTokenizer(Downloader dl, PretrainedTag tag, String repo, Path folder, PretrainedTags.Fetched before,
             PrintStream err) {
         List<PretrainedTags.HubFile> files = new ArrayList<>();
         for (String name : PretrainedTags.TOKENIZER_FILES) {
-            String url = PretrainedTags.hubUrl(repo, name);
-            Path target = folder.resolve(name);
-            Optional<PretrainedTags.HubFile> recorded = before == null ? Optional.empty()
-                    : before.tokenizerFiles().stream().filter(f -> f.file().equals(name)).findFirst();
-            if (recorded.isPresent() && Files.isRegularFile(target) && Checksums.sha256(target).equalsIgnoreCase(recorded.get().sha256())) {
-                err.println("clipmatch: " + target + " already present (sha256 matches the one recorded at download; unconfirmed: none is published)");
-                files.add(recorded.get());
-                continue;
-            }
-            String how;
-            String sha;
-            if (before == null && Files.isRegularFile(target)) {
-                how = " found in place";
-                sha = Checksums.sha256(target);
-            } else {
-                how = " downloaded";
-                sha = dl.fetchUnpublished(url, target).orElseThrow(() -> new CheckpointException("not downloading " + tag.name() + ": its tokenizer repo "
-                        + repo + " has no " + name + " (" + url + " answers 404); clipmatch reads a Hugging Face tokenizer only from " + String.join(" + ",
-                        PretrainedTags.TOKENIZER_FILES)));
-            }
-            err.println("clipmatch: " + target + how + "; sha256 " + sha + " unconfirmed (" + repo + " publishes no checksum); recorded in "
-                    + folder.resolve(PretrainedTags.FETCHED_FILE) + " and checked on every load");
-            files.add(new PretrainedTags.HubFile(name, url, sha));
+            files.add(fetchTokenizerFile(dl, repo, name, folder, before, err).orElseThrow(() -> new CheckpointException("not downloading " + tag.name()
+                    + ": its tokenizer repo " + repo + " has no " + name + " (" + PretrainedTags.hubUrl(repo, name) + " answers 404); clipmatch reads a Hugging Face tokenizer only from "
+                    + String.join(" + ", PretrainedTags.TOKENIZER_FILES))));
         }
+        fetchTokenizerFile(dl, repo, PretrainedTags.SPECIAL_TOKENS_MAP, folder, before, err).ifPresent(files::add);
         try {
             HfTokenizer.Settings settings = OpenClipConfig.read(folder.resolve("open_clip_config.json")).hfTokenizer();
             if (settings == null)
                 throw new CheckpointException(tag.name() + ": the table names tokenizer " + tag.tokenizer() + " but architecture " + tag.arch()
                         + " has no text_cfg.hf_tokenizer_name");
+            checkSpecialTokensMap(folder);
             HfTokenizer.load(folder, settings).encode("", tag.contextLength(), true);
         } catch (ClipMatchException e) {
             throw new CheckpointException("not downloading " + tag.name() + "'s weights: its tokenizer from " + repo + " is not one clipmatch reads: " + e.getMessage(), e);
         }
         return files;
+    }
+
+    /**
+     * One tokenizer file: kept when it matches the record; without a record, one put there by hand is taken; else
+     * downloaded. Empty when the repo has no such file (HTTP 404).
+     */
+    private static Optional<PretrainedTags.HubFile> fetchTokenizerFile(Downloader dl, String repo, String name, Path folder, PretrainedTags.Fetched before,
+            PrintStream err) {
+        String url = PretrainedTags.hubUrl(repo, name);
+        Path target = folder.resolve(name);
+        Optional<PretrainedTags.HubFile> recorded = before == null ? Optional.empty()
+                : before.tokenizerFiles().stream().filter(f -> f.file().equals(name)).findFirst();
+        if (recorded.isPresent() && Files.isRegularFile(target) && Checksums.sha256(target).equalsIgnoreCase(recorded.get().sha256())) {
+            err.println("clipmatch: " + target + " already present (sha256 matches the one recorded at download; unconfirmed: none is published)");
+            return recorded;
+        }
+        String how;
+        Optional<String> sha;
+        if (before == null && Files.isRegularFile(target)) {
+            how = " found in place";
+            sha = Optional.of(Checksums.sha256(target));
+        } else {
+            how = " downloaded";
+            sha = dl.fetchUnpublished(url, target);
+        }
+        sha.ifPresent(s -> err.println("clipmatch: " + target + how + "; sha256 " + s + " unconfirmed (" + repo + " publishes no checksum); recorded in "
+                + folder.resolve(PretrainedTags.FETCHED_FILE) + " and checked on every load"));
+        return sha.map(s -> new PretrainedTags.HubFile(name, url, s));
+    }
+
+    /**
+     * transformers takes the special tokens of special_tokens_map.json over tokenizer_config.json's when the config has no
+     * added_tokens_decoder; clipmatch's tokenizer takes the pad (and separator) token from tokenizer_config.json, so a map
+     * naming others would pad otherwise than open_clip: refused.
+     */
+    private static void checkSpecialTokensMap(Path folder) {
+        Path mapFile = folder.resolve(PretrainedTags.SPECIAL_TOKENS_MAP), configFile = folder.resolve(HfTokenizer.CONFIG_FILE);
+        if (!Files.isRegularFile(mapFile)) return;
+        JsonNode map = readJson(mapFile), config = readJson(configFile);
+        if (config.has("added_tokens_decoder")) return;
+        for (String field : List.of("pad_token", "sep_token")) {
+            String inMap = tokenContent(map.get(field));
+            if (inMap == null) continue;
+            String inConfig = tokenContent(config.get(field));
+            if (!inMap.equals(inConfig))
+                throw new UnsupportedFeatureException(mapFile + ": " + field + " \"" + inMap + "\" is not " + HfTokenizer.CONFIG_FILE + "'s "
+                        + (inConfig == null ? "(none)" : "\"" + inConfig + "\"") + " (transformers takes the map's; clipmatch reads " + HfTokenizer.CONFIG_FILE + ")");
+        }
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return JsonFiles.parseTree(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** A special token as tokenizer files write it: a string or an AddedToken object's content; null when absent. */
+    private static String tokenContent(JsonNode v) {
+        if (v != null && v.isObject()) v = v.get("content");
+        return v != null && v.isTextual() ? v.asText() : null;
     }
 
     /**

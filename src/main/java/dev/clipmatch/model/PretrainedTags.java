@@ -49,6 +49,8 @@ public final class PretrainedTags {
 
     /** The Hugging Face tokenizer files fetch-model takes from a tag's {@code hf:REPO}: those {@code HfTokenizer} reads. */
     public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json");
+    /** Taken too when the tokenizer repo has it: transformers reads its special tokens (fetch-model checks they agree). */
+    public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
 
     private PretrainedTags() {}
 

@@ -48,6 +48,7 @@ class PretrainedTagsTest {
     Path dir;
 
     private HttpServer server;
+    private Map<String, Path> served;
     private final Map<String, Integer> requests = new ConcurrentHashMap<>();
     private Path cache;
 
@@ -89,16 +90,23 @@ class PretrainedTagsTest {
         gunzip(FIXTURES.resolve("vit-gelu/open_clip_pytorch_model.bin.gz"), files.resolve("gelu.bin"));
         gunzip(HF_FIXTURES.resolve("siglip/open_clip_model.safetensors.gz"), files.resolve("siglip.safetensors"));
         Path badClass = Files.writeString(files.resolve("xlm_tokenizer_config.json"), "{\"tokenizer_class\": \"XLMRobertaTokenizer\", \"pad_token\": \"<pad>\"}");
+        // special_tokens_map.json as hub repos have it: one agreeing with tokenizer_config.json, one padding with another token
+        Path agreeingMap = Files.writeString(files.resolve("special_tokens_map.json"), "{\"eos_token\": \"</s>\", \"pad_token\": {\"content\": \"</s>\"}}");
+        Path otherPadMap = Files.writeString(files.resolve("other_pad_special_tokens_map.json"), "{\"eos_token\": \"</s>\", \"pad_token\": \"<unk>\"}");
         Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // as the real SigLIP tags: the weights in one repo, the tokenizer in another (e.g. timm/ViT-B-16-SigLIP's for the SO400M weights)
-        Map<String, Path> served = Map.ofEntries(
+        served = Map.ofEntries(
                 Map.entry("/org/tiny-squash/resolve/main/open_clip_model.safetensors", files.resolve("squash.safetensors")),
                 Map.entry("/org/tiny-gelu/resolve/main/open_clip_pytorch_model.bin", files.resolve("gelu.bin")),
                 Map.entry("/vocab/bpe_simple_vocab_16e6.txt.gz", vocab),
                 Map.entry("/org/tiny-siglip/resolve/main/open_clip_model.safetensors", files.resolve("siglip.safetensors")),
                 Map.entry("/org/siglip-tokenizer/resolve/main/tokenizer.json", HF_FIXTURES.resolve("siglip/tokenizer.json")),
                 Map.entry("/org/siglip-tokenizer/resolve/main/tokenizer_config.json", HF_FIXTURES.resolve("siglip/tokenizer_config.json")),
+                Map.entry("/org/siglip-tokenizer/resolve/main/special_tokens_map.json", agreeingMap),
+                Map.entry("/org/other-pad/resolve/main/tokenizer.json", HF_FIXTURES.resolve("siglip/tokenizer.json")),
+                Map.entry("/org/other-pad/resolve/main/tokenizer_config.json", HF_FIXTURES.resolve("siglip/tokenizer_config.json")),
+                Map.entry("/org/other-pad/resolve/main/special_tokens_map.json", otherPadMap),
                 Map.entry("/org/sentencepiece-only/resolve/main/tokenizer_config.json", HF_FIXTURES.resolve("siglip/tokenizer_config.json")),
                 Map.entry("/org/xlm-tokenizer/resolve/main/tokenizer.json", HF_FIXTURES.resolve("siglip/tokenizer.json")),
                 Map.entry("/org/xlm-tokenizer/resolve/main/tokenizer_config.json", badClass));
@@ -141,6 +149,7 @@ class PretrainedTagsTest {
         tags.add(siglipTag("test", "hf:org/siglip-tokenizer", siglip.get("preprocess_cfg")));
         tags.add(siglipTag("sentencepiece-only", "hf:org/sentencepiece-only", siglip.get("preprocess_cfg")));
         tags.add(siglipTag("xlm-tokenizer", "hf:org/xlm-tokenizer", siglip.get("preprocess_cfg")));
+        tags.add(siglipTag("other-pad", "hf:org/other-pad", siglip.get("preprocess_cfg")));
         Files.writeString(tableDir.resolve("open_clip.json"), table.toString());
         System.setProperty(PretrainedTags.TABLE_PROPERTY, tableDir.resolve("open_clip.json").toString());
         System.setProperty("clipmatch.hf.endpoint", base);
@@ -282,11 +291,12 @@ class PretrainedTagsTest {
         for (JsonNode f : fetched.get("tokenizer_files")) {
             recorded.add(f.get("file").asText());
             assertEquals(Checksums.sha256(folder.resolve(f.get("file").asText())), f.get("sha256").asText());
-            assertEquals(Checksums.sha256(HF_FIXTURES.resolve("siglip").resolve(f.get("file").asText())), f.get("sha256").asText());
-            assertTrue(f.get("url").asText().contains("/org/siglip-tokenizer/resolve/main/"), f.toString());
+            String path = "/org/siglip-tokenizer/resolve/main/" + f.get("file").asText();
+            assertEquals(Checksums.sha256(served.get(path)), f.get("sha256").asText());
+            assertTrue(f.get("url").asText().endsWith(path), f.toString());
             assertTrue(r.err().contains(folder.resolve(f.get("file").asText()) + " downloaded; sha256 " + f.get("sha256").asText() + " unconfirmed"), r.err());
         }
-        assertEquals(List.of("tokenizer.json", "tokenizer_config.json"), recorded);
+        assertEquals(List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"), recorded);
         assertFalse(requests.containsKey("/vocab/bpe_simple_vocab_16e6.txt.gz"), "OpenAI's vocabulary is not this tag's: " + requests);
 
         JsonNode meta = JSON.readTree(HF_FIXTURES.resolve("meta.json").toFile());
@@ -351,6 +361,12 @@ class PretrainedTagsTest {
         assertTrue(xlm.err().contains("XLMRobertaTokenizer"), xlm.err());
         assertFalse(requests.containsKey("/org/tiny-siglip/resolve/main/open_clip_model.safetensors"), requests.toString());
         assertFalse(Files.exists(cache.resolve("open_clip/tiny-siglip/xlm-tokenizer").resolve(PretrainedTags.FETCHED_FILE)));
+
+        // so is one whose special_tokens_map.json pads with another token than tokenizer_config.json (transformers would take the map's)
+        CliRun otherPad = CliRun.of("fetch-model", "tiny-siglip/other-pad", "--cache-dir", cache.toString());
+        assertEquals(2, otherPad.code(), otherPad.err());
+        assertTrue(otherPad.err().contains("special_tokens_map.json: pad_token \"<unk>\" is not tokenizer_config.json's \"</s>\""), otherPad.err());
+        assertFalse(requests.containsKey("/org/tiny-siglip/resolve/main/open_clip_model.safetensors"), requests.toString());
     }
 
     @Test
