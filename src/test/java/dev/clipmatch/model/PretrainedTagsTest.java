@@ -200,6 +200,11 @@ class PretrainedTagsTest {
         OpenClipOracleTest.assertCosines("tag image", clip.encodeImages(images), Npy.readFloats(FIXTURES.resolve("squash-bilinear/image_embeds.npy")));
         OpenClipOracleTest.assertCosines("tag text", clip.encodeTexts(captions), Npy.readFloats(FIXTURES.resolve("squash-bilinear/text_embeds.npy")));
 
+        // tokenize by tag name: OpenAI's vocabulary from the cache
+        CliRun byTag = CliRun.of("tokenize", "--vocab", "tiny-squash/test", "--cache-dir", cache.toString(), "a photo of a cat");
+        assertEquals(0, byTag.code(), byTag.err());
+        assertEquals(CliRun.of("tokenize", "--vocab", cache.resolve("bpe_simple_vocab_16e6.txt.gz").toString(), "a photo of a cat").out(), byTag.out());
+
         // listed as cached with the recorded checksum
         CliRun list = CliRun.of("models", "--json", "--cache-dir", cache.toString());
         assertEquals(0, list.code(), list.err());
@@ -311,7 +316,7 @@ class PretrainedTagsTest {
         OpenClipOracleTest.assertCosines("hf tag image", clip.encodeImages(images), Npy.readFloats(HF_FIXTURES.resolve("siglip/image_embeds.npy")));
         OpenClipOracleTest.assertCosines("hf tag text", clip.encodeTexts(captions, true), Npy.readFloats(HF_FIXTURES.resolve("siglip/text_embeds.npy")));
 
-        // the CLI by name: embed, and tokenize with the cached folder
+        // the CLI by name: embed and tokenize
         Path texts = Files.write(dir.resolve("captions.txt"), captions);
         Path out = dir.resolve("t.npy");
         CliRun embed = CliRun.of("embed", "--model", "tiny-siglip/test", "--texts", texts.toString(), "--truncate", "--out", out.toString(),
@@ -320,7 +325,7 @@ class PretrainedTagsTest {
         Npy.FloatArray embedded = Npy.readFloats(out);
         OpenClipOracleTest.assertCosines("hf tag embed", new Embeddings(embedded.data(), embedded.rows(), embedded.cols()),
                 Npy.readFloats(HF_FIXTURES.resolve("siglip/text_embeds.npy")));
-        CliRun tokenize = CliRun.of("tokenize", "--vocab", folder.toString(), captions.get(0));
+        CliRun tokenize = CliRun.of("tokenize", "--vocab", "tiny-siglip/test", "--cache-dir", cache.toString(), captions.get(0));
         assertEquals(0, tokenize.code(), tokenize.err());
         assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(Npy.readLongs(HF_FIXTURES.resolve("siglip/token_ids.npy")), 16)), tokenize.out().strip());
 
@@ -340,6 +345,9 @@ class PretrainedTagsTest {
                 "--cache-dir", cache.toString());
         assertEquals(2, refused.code(), refused.err());
         assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        CliRun refusedTokenize = CliRun.of("tokenize", "--vocab", "tiny-siglip/test", "--cache-dir", cache.toString(), captions.get(0));
+        assertEquals(2, refusedTokenize.code(), refusedTokenize.err());
+        assertTrue(refusedTokenize.err().contains("tokenizer_config.json: sha256"), refusedTokenize.err());
     }
 
     @Test
