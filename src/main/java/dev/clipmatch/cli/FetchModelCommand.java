@@ -31,14 +31,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * Downloads a registry model, or an open_clip pretrained tag's weights, and the tokenizer vocabulary into the cache,
+ * Downloads a registry model, or an open_clip pretrained tag's weights, and its tokenizer files into the cache,
  * verified by sha256 where one is published, resuming partial files.
  */
 @Command(name = "fetch-model", mixinStandardHelpOptions = true,
         description = {"Download a model checkpoint and its tokenizer vocabulary into the cache (sha256-verified, resumable).",
             "NAME is a registry name or an open_clip ARCH/TAG (see 'clipmatch models'); a tag's weights come from its Hugging Face hub repo",
-            "(endpoint: $HF_ENDPOINT or https://huggingface.co) unless a URL with a published sha256 exists; without a published sha256 the",
-            "computed one is recorded and checked on every load."})
+            "(endpoint: $HF_ENDPOINT or https://huggingface.co) unless a URL with a published sha256 exists, with, for a Hugging Face tokenizer",
+            "(hf:REPO), that repo's tokenizer.json and tokenizer_config.json; without a published sha256 the computed one is recorded and",
+            "checked on every load."})
 public final class FetchModelCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
