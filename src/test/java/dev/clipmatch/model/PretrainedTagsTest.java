@@ -329,6 +329,12 @@ class PretrainedTagsTest {
         assertEquals(0, tokenize.code(), tokenize.err());
         assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(Npy.readLongs(HF_FIXTURES.resolve("siglip/token_ids.npy")), 16)), tokenize.out().strip());
 
+        // (the fixture's context is 16 tokens: Flickr captions need --truncate, as open_clip always truncates)
+        Path data = Files.write(dir.resolve("photos.tsv"), Files.readAllLines(TestData.path("image_captions.tsv")).subList(0, 11));
+        CliRun sweep = CliRun.of("sweep", "--model", "tiny-siglip/test", "--dataset", data.toString(), "--images", TestData.path(".").toString(),
+                "--truncate", "--sample-images", "1", "--iterations", "2", "--examples", "1", "--out", dir.resolve("board").toString(), "--cache-dir", cache.toString());
+        assertEquals(0, sweep.code(), sweep.err());
+
         // a second fetch keeps what matches the record
         int before = requests.get("/org/siglip-tokenizer/resolve/main/tokenizer.json");
         CliRun again = CliRun.of("fetch-model", "tiny-siglip/test", "--cache-dir", cache.toString());
