@@ -117,12 +117,31 @@ public final class FetchModelCommand implements Callable<Integer> {
     private static List<PretrainedTags.HubFile> fetchTokenizer(Downloader dl, PretrainedTag tag, String repo, Path folder, PretrainedTags.Fetched before,
             PrintStream err) {
         List<PretrainedTags.HubFile> files = new ArrayList<>();
-        for (String name : PretrainedTags.TOKENIZER_FILES) {
-            files.add(fetchTokenizerFile(dl, repo, name, folder, before, err).orElseThrow(() -> new CheckpointException("not downloading " + tag.name()
-                    + ": its tokenizer repo " + repo + " has no " + name + " (" + PretrainedTags.hubUrl(repo, name) + " answers 404); clipmatch reads a Hugging Face tokenizer only from "
-                    + String.join(" + ", PretrainedTags.TOKENIZER_FILES))));
+        List<Path> downloaded = new ArrayList<>();
+        try {
+            for (String name : PretrainedTags.TOKENIZER_FILES) {
+                files.add(fetchTokenizerFile(dl, repo, name, folder, before, downloaded, err).orElseThrow(() -> new CheckpointException("not downloading "
+                        + tag.name() + ": its tokenizer repo " + repo + " has no " + name + " (" + PretrainedTags.hubUrl(repo, name)
+                        + " answers 404); clipmatch reads a Hugging Face tokenizer only from " + String.join(" + ", PretrainedTags.TOKENIZER_FILES))));
+            }
+            fetchTokenizerFile(dl, repo, PretrainedTags.SPECIAL_TOKENS_MAP, folder, before, downloaded, err).ifPresent(files::add);
+            checkTokenizer(tag, repo, folder);
+        } catch (CheckpointException e) {
+            // a refused tokenizer's files are not left to be taken as "found in place" by the next fetch
+            for (Path p : downloaded) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // the refusal below is what matters; a leftover file has no record and is not a model
+                }
+            }
+            throw e;
         }
-        fetchTokenizerFile(dl, repo, PretrainedTags.SPECIAL_TOKENS_MAP, folder, before, err).ifPresent(files::add);
+        return files;
+    }
+
+    /** The folder's tokenizer loaded as a load would (and its special tokens map agreeing), else refused naming what is wrong. */
+    private static void checkTokenizer(PretrainedTag tag, String repo, Path folder) {
         try {
             HfTokenizer.Settings settings = OpenClipConfig.read(folder.resolve("open_clip_config.json")).hfTokenizer();
             if (settings == null)
@@ -133,7 +152,6 @@ public final class FetchModelCommand implements Callable<Integer> {
         } catch (ClipMatchException e) {
             throw new CheckpointException("not downloading " + tag.name() + "'s weights: its tokenizer from " + repo + " is not one clipmatch reads: " + e.getMessage(), e);
         }
-        return files;
     }
 
     /**
@@ -141,7 +159,7 @@ public final class FetchModelCommand implements Callable<Integer> {
      * downloaded. Empty when the repo has no such file (HTTP 404).
      */
     private static Optional<PretrainedTags.HubFile> fetchTokenizerFile(Downloader dl, String repo, String name, Path folder, PretrainedTags.Fetched before,
-            PrintStream err) {
+            List<Path> downloaded, PrintStream err) {
         String url = PretrainedTags.hubUrl(repo, name);
         Path target = folder.resolve(name);
         Optional<PretrainedTags.HubFile> recorded = before == null ? Optional.empty()
@@ -158,6 +176,7 @@ public final class FetchModelCommand implements Callable<Integer> {
         } else {
             how = " downloaded";
             sha = dl.fetchUnpublished(url, target);
+            if (sha.isPresent()) downloaded.add(target);
         }
         sha.ifPresent(s -> err.println("clipmatch: " + target + how + "; sha256 " + s + " unconfirmed (" + repo + " publishes no checksum); recorded in "
                 + folder.resolve(PretrainedTags.FETCHED_FILE) + " and checked on every load"));

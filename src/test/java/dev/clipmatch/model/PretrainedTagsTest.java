@@ -374,7 +374,12 @@ class PretrainedTagsTest {
         assertEquals(2, xlm.code(), xlm.err());
         assertTrue(xlm.err().contains("XLMRobertaTokenizer"), xlm.err());
         assertFalse(requests.containsKey("/org/tiny-siglip/resolve/main/open_clip_model.safetensors"), requests.toString());
-        assertFalse(Files.exists(cache.resolve("open_clip/tiny-siglip/xlm-tokenizer").resolve(PretrainedTags.FETCHED_FILE)));
+        Path xlmFolder = cache.resolve("open_clip/tiny-siglip/xlm-tokenizer");
+        assertFalse(Files.exists(xlmFolder.resolve(PretrainedTags.FETCHED_FILE)));
+        // nor are its files left for the next fetch to take as put there by hand
+        assertFalse(Files.exists(xlmFolder.resolve("tokenizer.json")) || Files.exists(xlmFolder.resolve("tokenizer_config.json")));
+        assertEquals(2, CliRun.of("fetch-model", "tiny-siglip/xlm-tokenizer", "--cache-dir", cache.toString()).code());
+        assertEquals(2, requests.get("/org/xlm-tokenizer/resolve/main/tokenizer_config.json"));
 
         // so is one whose special_tokens_map.json pads with another token than tokenizer_config.json (transformers would take the map's)
         CliRun otherPad = CliRun.of("fetch-model", "tiny-siglip/other-pad", "--cache-dir", cache.toString());
