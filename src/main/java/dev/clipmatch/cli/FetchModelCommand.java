@@ -80,7 +80,8 @@ public final class FetchModelCommand implements Callable<Integer> {
      * A tag: refused before any byte when this build cannot load it; else, for a Hugging Face tokenizer, its files first
      * (small, and checked to be a tokenizer clipmatch reads before the weights are fetched), then the weights into
      * {@code open_clip/ARCH/TAG/} (plus open_clip_config.json: the architecture and the tag's preprocessing, as open_clip
-     * composes them), and last the record of what was fetched, which makes the folder a model; and OpenAI's vocabulary.
+     * composes them), and last the record of what was fetched, which makes the folder a model; and OpenAI's vocabulary
+     * for a tag that uses it.
      */
     private static void fetchTag(Downloader dl, PretrainedTag tag, Path cache, PrintStream err, PrintWriter out) {
         PretrainedTags.unsupported(tag).ifPresent(why -> {

@@ -88,8 +88,8 @@ public final class ModelCache {
                 throw new CheckpointException(file + ": missing (recorded when " + tag.name() + " was downloaded); run 'clipmatch fetch-model " + tag.name() + "'");
             String sha = Checksums.sha256(file);
             if (!sha.equalsIgnoreCase(f.sha256()))
-                throw new CheckpointException(file + ": sha256 " + sha + " is not the sha256 recorded when " + tag.name()
-                        + " was downloaded (unconfirmed: none is published) (changed or corrupt); run 'clipmatch fetch-model " + tag.name() + "'");
+                throw new CheckpointException(file + ": sha256 " + sha + " is not the one recorded when " + tag.name()
+                        + " was downloaded (unconfirmed: none is published; changed or corrupt); run 'clipmatch fetch-model " + tag.name() + "'");
         }
     }
 }

@@ -354,6 +354,10 @@ class PretrainedTagsTest {
         CliRun refusedTokenize = CliRun.of("tokenize", "--vocab", "tiny-siglip/test", "--cache-dir", cache.toString(), captions.get(0));
         assertEquals(2, refusedTokenize.code(), refusedTokenize.err());
         assertTrue(refusedTokenize.err().contains("tokenizer_config.json: sha256"), refusedTokenize.err());
+        // as the message says, fetch-model puts the file back
+        assertEquals(0, CliRun.of("fetch-model", "tiny-siglip/test", "--cache-dir", cache.toString()).code());
+        assertEquals(Checksums.sha256(HF_FIXTURES.resolve("siglip/tokenizer_config.json")), Checksums.sha256(folder.resolve("tokenizer_config.json")));
+        assertEquals(0, CliRun.of("tokenize", "--vocab", "tiny-siglip/test", "--cache-dir", cache.toString(), captions.get(0)).code());
     }
 
     @Test
