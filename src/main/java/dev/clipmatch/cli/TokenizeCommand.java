@@ -1,7 +1,11 @@
 package dev.clipmatch.cli;
 
+import dev.clipmatch.ClipMatch;
 import dev.clipmatch.TextTooLongException;
+import dev.clipmatch.model.ModelCache;
 import dev.clipmatch.model.OpenClipConfig;
+import dev.clipmatch.model.PretrainedTag;
+import dev.clipmatch.model.PretrainedTags;
 import dev.clipmatch.tokenizer.ClipTokenizer;
 import dev.clipmatch.tokenizer.HfTokenizer;
 import dev.clipmatch.tokenizer.TextTokenizer;
@@ -18,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,11 +37,12 @@ import picocli.CommandLine.Spec;
             "Prints one JSON array per text: <|startoftext|> (49406), the ids, <|endoftext|> (49407); no padding.",
             "Without TEXT, reads one text per line from standard input (UTF-8).",
             "With --vocab naming an open_clip model folder whose config names a Hugging Face tokenizer (SigLIP, CLIPA), its",
-            "tokenizer.json as open_clip's HFTokenizer: rows padded to the context length (default: the model's)."})
+            "tokenizer.json as open_clip's HFTokenizer: rows padded to the context length (default: the model's);",
+            "or naming a downloaded open_clip ARCH/TAG (see fetch-model), that tag's tokenizer from the cache."})
 public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--vocab", paramLabel = "PATH",
             description = {"bpe_simple_vocab_16e6.txt.gz, a Hugging Face vocab.json (merges.txt beside it), or a directory",
-                "holding either, or an open_clip model folder with a Hugging Face tokenizer.",
+                "holding either, or an open_clip model folder with a Hugging Face tokenizer, or a downloaded open_clip ARCH/TAG.",
                 "Default: $CLIPMATCH_VOCAB, else ${CLIPMATCH_CACHE:-~/.cache/clipmatch}/bpe_simple_vocab_16e6.txt.gz."})
     Path vocab;
 
@@ -47,6 +54,9 @@ public final class TokenizeCommand implements Callable<Integer> {
             description = "Cut longer texts to N ids, the last being <|endoftext|> (as clip.tokenize(truncate=True)); otherwise they are an error.")
     boolean truncate;
 
+    @Mixin
+    SharedOptions.CacheDirOption cacheDirOption;
+
     @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to tokenize (default: lines of standard input).")
     List<String> texts;
 
@@ -56,6 +66,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (contextLength < 2) throw new UserError("--context-length must be at least 2, got " + contextLength);
+        vocab = tagVocabulary();
         TextTokenizer tokenizer = hfTokenizer();
         if (tokenizer == null) tokenizer = ClipTokenizer.load(vocab != null ? vocab : ClipTokenizer.defaultVocabulary());
         PrintWriter out = spec.commandLine().getOut();
@@ -66,6 +77,19 @@ public final class TokenizeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * --vocab naming a downloaded open_clip ARCH/TAG (and no existing path): the tag's cache folder for a Hugging Face
+     * tokenizer (its files checked against those recorded at download), else OpenAI's vocabulary as a load finds it.
+     */
+    private Path tagVocabulary() {
+        if (vocab == null || Files.exists(vocab)) return vocab;
+        Optional<PretrainedTag> tag = PretrainedTags.find(vocab.toString());
+        if (tag.isEmpty()) return vocab;
+        Path cache = cacheDirOption.resolved();
+        Path checkpoint = ModelCache.resolve(tag.get().name(), cache).checkpoint();
+        return PretrainedTags.tokenizerRepo(tag.get()).isPresent() ? checkpoint : ClipMatch.findVocab(checkpoint, cache);
     }
 
     /** The Hugging Face tokenizer of an open_clip model folder whose config names one (its context length unless given), else null. */

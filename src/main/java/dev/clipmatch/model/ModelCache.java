@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import dev.clipmatch.CheckpointException;
+import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.JsonFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,27 @@ public final class ModelCache {
         if (!Files.isRegularFile(record))
             throw new CheckpointException("model " + tag.name() + " is not downloaded: run 'clipmatch fetch-model " + tag.name() + "' (it writes " + folder + ")");
         PretrainedTags.Fetched fetched = JsonFiles.read(record, PretrainedTags.Fetched.class);
+        checkTokenizerFiles(tag, folder, fetched);
         Path checkpoint = tag.download().equals("url") ? folder.resolve(fetched.file()) : folder;
         return new Resolved(checkpoint, null, tag, fetched.sha256());
+    }
+
+    /**
+     * A Hugging Face tokenizer's files must be those recorded at download, as the weights are (they decide the token ids;
+     * the weights' check does not cover them).
+     */
+    private static void checkTokenizerFiles(PretrainedTag tag, Path folder, PretrainedTags.Fetched fetched) {
+        if (PretrainedTags.tokenizerRepo(tag).isPresent() && fetched.tokenizerFiles().isEmpty())
+            throw new CheckpointException(folder.resolve(PretrainedTags.FETCHED_FILE) + ": records no tokenizer files for " + tag.name() + " (tokenizer "
+                    + tag.tokenizer() + "); run 'clipmatch fetch-model " + tag.name() + "'");
+        for (PretrainedTags.HubFile f : fetched.tokenizerFiles()) {
+            Path file = folder.resolve(f.file());
+            if (!Files.isRegularFile(file))
+                throw new CheckpointException(file + ": missing (recorded when " + tag.name() + " was downloaded); run 'clipmatch fetch-model " + tag.name() + "'");
+            String sha = Checksums.sha256(file);
+            if (!sha.equalsIgnoreCase(f.sha256()))
+                throw new CheckpointException(file + ": sha256 " + sha + " is not the one recorded when " + tag.name()
+                        + " was downloaded (unconfirmed: none is published; changed or corrupt); run 'clipmatch fetch-model " + tag.name() + "'");
+        }
     }
 }

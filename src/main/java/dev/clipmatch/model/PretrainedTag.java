@@ -27,6 +27,8 @@ public record PretrainedTag(String name, String arch, String tag, String family,
         if ("url".equals(download) && (url == null || sha256 == null)) throw new ClipMatchException(name + ": a url download needs \"url\" and \"sha256\"");
         if ("hub".equals(download) && (hubRepo == null || hubFiles == null || hubFiles.isEmpty()))
             throw new ClipMatchException(name + ": a hub download needs \"hub_repo\" and \"hub_files\"");
+        if ("url".equals(download) && !"clip-bpe".equals(tokenizer))
+            throw new ClipMatchException(name + ": a url download (OpenAI's TorchScript archive) uses OpenAI's tokenizer clip-bpe, not " + tokenizer);
         if (sha256Confirmed != (sha256 != null)) throw new ClipMatchException(name + ": \"sha256_confirmed\" must say whether \"sha256\" is given");
         hubFiles = hubFiles == null ? List.of() : List.copyOf(hubFiles);
         sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);

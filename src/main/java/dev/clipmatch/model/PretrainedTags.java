@@ -30,8 +30,27 @@ public final class PretrainedTags {
     /** The whole file: the tags, the open_clip version they came from, and OpenAI's vocabulary they share. */
     public record Table(String openClipVersion, ModelEntry.RemoteFile clipBpeVocab, List<PretrainedTag> tags) {}
 
-    /** {@link #FETCHED_FILE}: the weights file (its name in the folder), where it came from and its sha256. */
-    public record Fetched(String file, String url, String sha256, boolean sha256Confirmed) {}
+    /**
+     * {@link #FETCHED_FILE}: the weights file (its name in the folder), where it came from and its sha256; for a tag with a
+     * Hugging Face tokenizer also its files, each with the sha256 computed at download (none is published).
+     */
+    public record Fetched(String file, String url, String sha256, boolean sha256Confirmed, List<HubFile> tokenizerFiles) {
+        public Fetched {
+            tokenizerFiles = tokenizerFiles == null ? List.of() : List.copyOf(tokenizerFiles);
+        }
+
+        public Fetched(String file, String url, String sha256, boolean sha256Confirmed) {
+            this(file, url, sha256, sha256Confirmed, List.of());
+        }
+    }
+
+    /** A file of a tag's folder fetched from a hub repo: its name there, its URL and the sha256 it had. */
+    public record HubFile(String file, String url, String sha256) {}
+
+    /** The Hugging Face tokenizer files fetch-model takes from a tag's {@code hf:REPO}: those {@code HfTokenizer} reads. */
+    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json");
+    /** Taken too when the tokenizer repo has it: transformers reads its special tokens (fetch-model checks they agree). */
+    public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
 
     private PretrainedTags() {}
 
@@ -67,8 +86,18 @@ public final class PretrainedTags {
      * else {@code $HF_ENDPOINT} (the hub client's own variable, for mirrors), else https://huggingface.co.
      */
     public static String hubUrl(PretrainedTag t, String file) {
+        return hubUrl(t.hubRepo(), file);
+    }
+
+    /** The hub URL of a file of any repo (a tag's tokenizer repo), at the same endpoint as {@link #hubUrl(PretrainedTag, String)}. */
+    public static String hubUrl(String repo, String file) {
         String endpoint = System.getProperty("clipmatch.hf.endpoint", System.getenv().getOrDefault("HF_ENDPOINT", "https://huggingface.co"));
-        return endpoint.replaceAll("/+$", "") + "/" + t.hubRepo() + "/resolve/main/" + file;
+        return endpoint.replaceAll("/+$", "") + "/" + repo + "/resolve/main/" + file;
+    }
+
+    /** The hub repo of a tag's Hugging Face tokenizer ({@code hf:REPO}), empty for OpenAI's BPE. */
+    public static Optional<String> tokenizerRepo(PretrainedTag t) {
+        return t.tokenizer().startsWith("hf:") ? Optional.of(t.tokenizer().substring(3)) : Optional.empty();
     }
 
     /** The name a hub weights file gets in the tag's folder: the one open_clip's folder loader looks for. */
