@@ -99,6 +99,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private EmbeddingSource loadEmbeddings() {
+        dev.clipmatch.pipeline.EmbedSidecar.checkPair(embeddings.images);
+        dev.clipmatch.pipeline.EmbedSidecar.checkPair(embeddings.texts);
         Embeddings im = EvalInputs.embeddings(embeddings.images);
         Embeddings tx = EvalInputs.embeddings(embeddings.texts);
         if (im.dim() != tx.dim())

@@ -1,8 +1,15 @@
 package dev.clipmatch.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.clipmatch.InputFileException;
 import dev.clipmatch.image.PreprocessConfig;
+import dev.clipmatch.io.Checksums;
+import dev.clipmatch.io.JsonFiles;
 import dev.clipmatch.model.ClipConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -31,4 +38,24 @@ public record EmbedSidecar(String kind, String model, String checkpoint, String 
     }
 
     public record Tokenizer(String vocabulary, int contextLength, boolean truncate) {}
+
+    /**
+     * Refuses an {@code embed} output whose sidecar names another .npy (the pair was mixed, or the .npy changed
+     * after embed wrote it). A .npy without a sidecar, or beside a JSON file that is not embed's, is not checked.
+     */
+    public static void checkPair(Path npy) {
+        Path sidecar = EmbedJob.sidecarPath(npy);
+        if (!Files.isRegularFile(sidecar)) return;
+        JsonNode root;
+        try {
+            root = JsonFiles.mapper().readTree(sidecar.toFile());
+        } catch (IOException e) {
+            return; // not embed's sidecar (embed writes it atomically)
+        }
+        if (root == null || !root.path("npy_sha256").isTextual() || !root.path("kind").isTextual()) return;
+        String want = root.get("npy_sha256").asText(), got = Checksums.sha256(npy);
+        if (!want.equals(got))
+            throw new InputFileException(npy + ": does not match its embed sidecar " + sidecar.getFileName() + " (npy_sha256 " + want.substring(0, 12)
+                    + "…, the file's " + got.substring(0, 12) + "…): it was changed after embed wrote the pair; rerun embed");
+    }
 }

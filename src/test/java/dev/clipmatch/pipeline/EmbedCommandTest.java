@@ -256,6 +256,25 @@ class EmbedCommandTest {
         assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
     }
 
+    /** eval reads embed's outputs, and refuses a .npy its sidecar does not name (changed after embed wrote the pair). */
+    @Test
+    void evalRefusesANpyItsSidecarDoesNotName() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        Path texts = Files.writeString(dir.resolve("t.txt"), "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight\n");
+        Path images = distinctImages(), im = dir.resolve("im.npy"), tx = dir.resolve("tx.npy");
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--images", images.toString(), "--out", im.toString()), stderr);
+        assertEquals(0, run("embed", "--model", TinyModels.openClip().toString(), "--texts", texts.toString(), "--out", tx.toString(),
+                "--vocab", vocab.toString()), stderr);
+        assertEquals(0, run("eval", "--image-embeddings", im.toString(), "--text-embeddings", tx.toString()), stderr);
+        Npy.FloatArray t = Npy.readFloats(tx);
+        float[] changed = t.data().clone();
+        changed[0] += 1;
+        Npy.writeFloats(tx, changed, (int) t.shape()[0], (int) t.shape()[1]);
+        assertEquals(2, run("eval", "--image-embeddings", im.toString(), "--text-embeddings", tx.toString()), stderr);
+        assertTrue(stderr.contains(tx + ": does not match its embed sidecar tx.json"), stderr);
+        assertEquals(1, stderr.strip().lines().count(), stderr);
+    }
+
     /** What a killed writer of this output left is removed when the next run starts; another output's temporary file is not. */
     @Test
     void debrisOfAKilledRunIsClearedAndALoneNpyIsReplaced() throws IOException {
