@@ -38,7 +38,10 @@ import org.bytedeco.pytorch.global.torch;
  * towers and the text tower run batched on packed rows through the layer kernels ({@link PackedTransformer}: each
  * item at its own length, a caption at its pooled position + 1); the other towers (ResNet, ConvNeXt, timm ViT,
  * attentional pooling, a text class token) encode each item in its own LibTorch call ({@link #perItem}), as every
- * tower does with {@link #setPackedEncoding} off. Measured cost of both in docs/BENCHMARKS.md.
+ * tower does when loaded with {@link Encoding#PER_ITEM}. Measured cost of both in docs/BENCHMARKS.md.
+ *
+ * <p>Memory: a packed tower keeps only the packed copy of its linear weights; their LibTorch tensors are released
+ * from the checkpoint once packed (so the model holds each weight once). That is why the encoding is chosen at load.
  *
  * <p>Threads: the matrix products that dominate CLIP go to OpenBLAS, whose own thread pool LibTorch's thread
  * setting does not govern, and whose threads synchronise on every product (costly for text batches of a few
@@ -49,9 +52,11 @@ import org.bytedeco.pytorch.global.torch;
 public final class ClipModel {
     private final Checkpoint checkpoint;
     private final ClipConfig cfg;
-    private final Tensor conv1, classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB, visualProj;
-    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB, textProj, textProjBias;
+    // the per-item path's weights: null for a packed tower (its linear weights are released once packed)
+    private final Tensor conv1, visualProj, textProj, textProjBias;
     private final Block[] visionBlocks, textBlocks;
+    private final Tensor classEmbedding, visualPos, lnPreW, lnPreB, lnPostW, lnPostB;
+    private final Tensor tokenEmbedding, textPos, lnFinalW, lnFinalB;
     private final ResNetTower resnet;
     private final TimmVitTower timmVit;
     private final ConvNextTower convNext;
@@ -62,16 +67,31 @@ public final class ClipModel {
     // the packed, batch-invariant paths (null where a tower has none)
     private final PackedTransformer visionPacked, textPacked;
     private final PackedLinear patchEmbedPacked, visualProjPacked, textProjPacked;
-    private volatile boolean packedEncoding = true;
+    private final Encoding encoding;
     private int threads;
     private ExecutorService pool;
+
+    /** How the towers that have a packed path encode; fixed at load, since each way keeps only the weights it uses. */
+    public enum Encoding {
+        /** Plain ViT image towers and the text tower batched on packed rows through the layer kernels (the default). */
+        PACKED,
+        /** Every tower encodes each item in its own LibTorch call (the same results up to the last bits; for checks). */
+        PER_ITEM
+    }
+
+    /** A block's linear layers (weight, bias) by key suffix: what a packed tower packs and then releases. */
+    private static final String[] LINEAR_KEYS = {"attn.in_proj_weight", "attn.in_proj_bias", "attn.out_proj.weight", "attn.out_proj.bias",
+            "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias"};
+    private static final String VISION_BLOCKS = "visual.transformer.resblocks.", TEXT_BLOCKS = "transformer.resblocks.";
 
     /** One pre-LN residual block: x += ls_1 * attn(ln_1(x)); x += ls_2 * mlp(ln_2(x)) (layer scales null when absent). */
     record Block(Tensor ln1W, Tensor ln1B, Tensor inW, Tensor inB, Tensor outW, Tensor outB,
                          Tensor ln2W, Tensor ln2B, Tensor fcW, Tensor fcB, Tensor projW, Tensor projB, Tensor ls1, Tensor ls2) {}
 
-    private ClipModel(Checkpoint checkpoint) {
+    @SuppressWarnings("try") // the scope frees the packing's temporaries without being named in it
+    private ClipModel(Checkpoint checkpoint, Encoding encoding) {
         this.checkpoint = checkpoint;
+        this.encoding = encoding;
         this.cfg = checkpoint.config();
         StateDict w = checkpoint.weights();
         int vw = cfg.visionWidth(), tw = cfg.textWidth(), e = cfg.embedDim();
@@ -82,41 +102,70 @@ public final class ClipModel {
         attnPool = vit && cfg.attnPoolHeads() > 0 ? new AttentionalPooler(w, vw, cfg.attnPoolHeads()) : null;
         int pooled = attnPool != null ? e : vw; // the attentional pooler outputs embedding-wide queries
         textCls = cfg.textCls() ? w.get("cls_emb", cfg.textWidth()) : null;
-        conv1 = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
+        Tensor patchWeight = vit ? w.get("visual.conv1.weight", vw, 3, cfg.patch(), cfg.patch()) : null;
         classEmbedding = vit ? w.get("visual.class_embedding", vw) : null;
         visualPos = vit ? w.get("visual.positional_embedding", (long) cfg.grid() * cfg.grid() + 1, vw) : null;
         lnPreW = cfg.lnPre() ? w.get("visual.ln_pre.weight", vw) : null;
         lnPreB = cfg.lnPre() ? w.get("visual.ln_pre.bias", vw) : null;
         lnPostW = vit ? w.get("visual.ln_post.weight", pooled) : null;
         lnPostB = vit ? w.get("visual.ln_post.bias", pooled) : null;
-        visualProj = vit ? w.get("visual.proj", pooled, e) : null;
+        Tensor imageProj = vit ? w.get("visual.proj", pooled, e) : null;
         tokenEmbedding = w.get("token_embedding.weight", cfg.vocabSize(), tw);
         textPos = w.get("positional_embedding", cfg.contextLength() + (cfg.textCls() ? 1 : 0), tw);
         lnFinalW = w.get("ln_final.weight", tw);
         lnFinalB = w.get("ln_final.bias", tw);
-        textProj = switch (cfg.textProjection()) {
-            case MATRIX -> w.get("text_projection", tw, e);
-            case LINEAR_BIAS -> w.get("text_projection.weight", e, tw);
+        String textProjKey = switch (cfg.textProjection()) {
+            case MATRIX -> "text_projection";
+            case LINEAR_BIAS -> "text_projection.weight";
             case NONE -> null;
         };
-        textProjBias = cfg.textProjection() == ClipConfig.TextProjection.LINEAR_BIAS ? w.get("text_projection.bias", e) : null;
-        visionBlocks = vit ? blocks(w, "visual.transformer.resblocks.", cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale()) : null;
-        textBlocks = blocks(w, "transformer.resblocks.", cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
+        Tensor textProjWeight = switch (cfg.textProjection()) {
+            case MATRIX -> w.get(textProjKey, tw, e);
+            case LINEAR_BIAS -> w.get(textProjKey, e, tw);
+            case NONE -> null;
+        };
+        Tensor textBias = cfg.textProjection() == ClipConfig.TextProjection.LINEAR_BIAS ? w.get("text_projection.bias", e) : null;
+        Block[] vision = vit ? blocks(w, VISION_BLOCKS, cfg.visionLayers(), vw, cfg.visionMlp(), cfg.visionLayerScale()) : null;
+        Block[] text = blocks(w, TEXT_BLOCKS, cfg.textLayers(), tw, cfg.textMlp(), cfg.textLayerScale());
         logitScale = w.has("logit_scale") ? (float) Math.exp(w.get("logit_scale").item_float()) : 100f;
         logitBias = w.has("logit_bias") ? w.get("logit_bias").item_float() : null;
         float eps = (float) cfg.layerNormEps();
-        boolean packedVit = vit && attnPool == null; // CoCa's attentional pooler runs on the per-item path
-        visionPacked = packedVit ? new PackedTransformer(visionBlocks, vw, cfg.visionHeads(), cfg.visionActivation(), false, eps) : null;
-        patchEmbedPacked = packedVit ? PackedTransformer.pack(conv1.reshape(vw, 3L * cfg.patch() * cfg.patch()), null) : null;
-        visualProjPacked = packedVit ? PackedTransformer.pack(visualProj.t(), null) : null;
-        // a text class token (embed_cls) needs open_clip's key-padding mask: per-item path
-        textPacked = textCls == null ? new PackedTransformer(textBlocks, tw, cfg.textHeads(), cfg.textActivation(), cfg.causal(), eps) : null;
-        textProjPacked = textPacked == null ? null : switch (cfg.textProjection()) {
-            case MATRIX -> PackedTransformer.pack(textProj.t(), null);
-            case LINEAR_BIAS -> PackedTransformer.pack(textProj, textProjBias);
-            case NONE -> null;
-        };
+        boolean packed = encoding == Encoding.PACKED;
+        boolean packedVit = packed && vit && attnPool == null; // CoCa's attentional pooler runs on the per-item path
+        boolean packedText = packed && textCls == null; // a text class token needs open_clip's key-padding mask: per-item path
+        try (PointerScope scope = new PointerScope()) { // frees the packing's temporaries (views, transposed copies) now
+            visionPacked = packedVit ? new PackedTransformer(vision, vw, cfg.visionHeads(), cfg.visionActivation(), false, eps,
+                    i -> releaseLinears(w, VISION_BLOCKS + i + ".")) : null;
+            patchEmbedPacked = packedVit ? PackedTransformer.pack(patchWeight.reshape(vw, 3L * cfg.patch() * cfg.patch()), null) : null;
+            visualProjPacked = packedVit ? PackedTransformer.pack(imageProj.t(), null) : null;
+            textPacked = packedText ? new PackedTransformer(text, tw, cfg.textHeads(), cfg.textActivation(), cfg.causal(), eps,
+                    i -> releaseLinears(w, TEXT_BLOCKS + i + ".")) : null;
+            textProjPacked = !packedText ? null : switch (cfg.textProjection()) {
+                case MATRIX -> PackedTransformer.pack(textProjWeight.t(), null);
+                case LINEAR_BIAS -> PackedTransformer.pack(textProjWeight, textBias);
+                case NONE -> null;
+            };
+        }
+        conv1 = packedVit ? null : patchWeight;
+        visualProj = packedVit ? null : imageProj;
+        visionBlocks = packedVit ? null : vision;
+        textBlocks = packedText ? null : text;
+        textProj = packedText ? null : textProjWeight;
+        textProjBias = packedText ? null : textBias;
+        if (packedVit) {
+            w.release("visual.conv1.weight");
+            w.release("visual.proj");
+        }
+        if (packedText) {
+            if (textProjKey != null) w.release(textProjKey);
+            if (textBias != null) w.release("text_projection.bias");
+        }
         setThreads(0);
+    }
+
+    /** Frees a block's linear weights and biases once packed: the packed tower holds its own copy. */
+    private static void releaseLinears(StateDict w, String block) {
+        for (String key : LINEAR_KEYS) w.release(block + key);
     }
 
     private static Block[] blocks(StateDict w, String prefix, int layers, int d, int mlp, boolean layerScale) {
@@ -124,28 +173,42 @@ public final class ClipModel {
         for (int i = 0; i < layers; i++) {
             String p = prefix + i + ".";
             out[i] = new Block(w.get(p + "ln_1.weight", d), w.get(p + "ln_1.bias", d),
-                    w.get(p + "attn.in_proj_weight", 3L * d, d), w.get(p + "attn.in_proj_bias", 3L * d),
-                    w.get(p + "attn.out_proj.weight", d, d), w.get(p + "attn.out_proj.bias", d),
+                    w.get(p + LINEAR_KEYS[0], 3L * d, d), w.get(p + LINEAR_KEYS[1], 3L * d),
+                    w.get(p + LINEAR_KEYS[2], d, d), w.get(p + LINEAR_KEYS[3], d),
                     w.get(p + "ln_2.weight", d), w.get(p + "ln_2.bias", d),
-                    w.get(p + "mlp.c_fc.weight", mlp, d), w.get(p + "mlp.c_fc.bias", mlp),
-                    w.get(p + "mlp.c_proj.weight", d, mlp), w.get(p + "mlp.c_proj.bias", d),
+                    w.get(p + LINEAR_KEYS[4], mlp, d), w.get(p + LINEAR_KEYS[5], mlp),
+                    w.get(p + LINEAR_KEYS[6], d, mlp), w.get(p + LINEAR_KEYS[7], d),
                     layerScale ? w.get(p + "ls_1.gamma", d) : null, layerScale ? w.get(p + "ls_2.gamma", d) : null);
         }
         return out;
     }
 
-    /** Loads a checkpoint in any supported format (see {@link CheckpointFormat}). */
+    /** Loads a checkpoint in any supported format (see {@link CheckpointFormat}), packed. */
     public static ClipModel load(Path path) {
-        return new ClipModel(Checkpoint.load(path));
+        return load(path, null);
     }
 
-    /** Loads a checkpoint whose architecture is named (an open_clip model name or config file; null: the checkpoint's own). */
+    /** Loads a checkpoint whose architecture is named (an open_clip model name or config file; null: the checkpoint's own), packed. */
     public static ClipModel load(Path path, String arch) {
-        return new ClipModel(Checkpoint.load(path, arch));
+        return load(path, arch, Encoding.PACKED);
     }
 
+    /** As {@link #load(Path, String)}, encoding as asked. */
+    public static ClipModel load(Path path, String arch, Encoding encoding) {
+        return new ClipModel(Checkpoint.load(path, arch), encoding);
+    }
+
+    /**
+     * A model on a loaded checkpoint, packed. Takes the checkpoint over: the packed towers' linear weights are
+     * released from its weights, so a checkpoint makes one model.
+     */
     public static ClipModel of(Checkpoint checkpoint) {
-        return new ClipModel(checkpoint);
+        return of(checkpoint, Encoding.PACKED);
+    }
+
+    /** As {@link #of(Checkpoint)}, encoding as asked (per item: the checkpoint keeps every weight). */
+    public static ClipModel of(Checkpoint checkpoint, Encoding encoding) {
+        return new ClipModel(checkpoint, encoding);
     }
 
     /** Encodes with {@code n} threads (0 or less: one per available core, the default). */
@@ -169,11 +232,11 @@ public final class ClipModel {
     }
 
     /**
-     * Whether towers that have a packed path use it (the default); off, every tower encodes each item in its own
-     * LibTorch call. Both are batch-invariant; they differ in speed and in the last bits (another summation order).
+     * How the towers that have a packed path encode (chosen at load). Both ways are batch-invariant; they differ in
+     * speed and in the last bits (another summation order).
      */
-    public void setPackedEncoding(boolean on) {
-        packedEncoding = on;
+    public Encoding encoding() {
+        return encoding;
     }
 
     /**
@@ -181,7 +244,7 @@ public final class ClipModel {
      * cache must never mix them. Bump the version whenever a change to the encoding alters any bit of a vector.
      */
     public String arithmetic() {
-        return packedEncoding ? "packed1" : "item1";
+        return encoding == Encoding.PACKED ? "packed1" : "item1";
     }
 
     public int threads() {
@@ -214,7 +277,7 @@ public final class ClipModel {
         int per = 3 * s * s;
         if ((long) count * per != pixels.length)
             throw new IllegalArgumentException("expected " + count + " x 3 x " + s + " x " + s + " pixels, got " + pixels.length + " floats");
-        if (packedEncoding && visionPacked != null) {
+        if (visionPacked != null) {
             long tokens = (long) cfg.grid() * cfg.grid() + 1;
             long[] cost = new long[count];
             Arrays.fill(cost, tokens);
@@ -252,6 +315,7 @@ public final class ClipModel {
 
     /** Image embeddings of a [B, 3, S, S] float tensor; call inside a PointerScope. */
     public Tensor encodeImages(Tensor pixels) {
+        if (visionPacked != null) return encodeImagesPacked(pixels.contiguous());
         if (resnet != null) return resnet.encode(pixels);
         if (timmVit != null) return timmVit.encode(pixels);
         if (convNext != null) return convNext.encode(pixels);
@@ -286,7 +350,7 @@ public final class ClipModel {
     public float[] encodeTexts(long[] ids, int rows, int contextLength, boolean trim) {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
-        if (packedEncoding && textPacked != null) {
+        if (textPacked != null) {
             long[] lengths = textLengths(ids, rows, contextLength, trim);
             return inParts(parts(lengths), (from, to) ->
                     Tensors.toFloats(encodeTextsPacked(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));

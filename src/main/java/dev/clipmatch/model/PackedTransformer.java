@@ -2,6 +2,8 @@ package dev.clipmatch.model;
 
 import dev.clipmatch.kernels.LayerNorms;
 import dev.clipmatch.kernels.PackedLinear;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -20,7 +22,12 @@ import org.bytedeco.pytorch.global.torch;
  * alone would;</li>
  * <li>residual adds and layer scales are single IEEE operations per element, exact wherever they run.</li>
  * </ul>
- * Weights are packed once at construction (about the size of the tower's linear weights again).
+ * Weights are packed once at construction, layer by layer; the caller releases each block's original weights as
+ * soon as its layer is packed, so loading never holds both copies of more than one layer.
+ *
+ * <p>Memory while encoding: every item's attention and activation temporaries are freed as soon as that item is
+ * done (a scope per item), not at the end of the batch: otherwise a part of a batch would keep every item's
+ * temporaries of every layer (hundreds of MB for 16 ViT-B/32 images).
  */
 final class PackedTransformer {
     private record Layer(Tensor ln1W, Tensor ln1B, PackedLinear in, PackedLinear out, Tensor ln2W, Tensor ln2B,
@@ -34,7 +41,9 @@ final class PackedTransformer {
     private final boolean causal;
     private final float eps;
 
-    PackedTransformer(ClipModel.Block[] blocks, int width, int heads, ClipConfig.Activation activation, boolean causal, float eps) {
+    /** Packs the blocks' linear layers; {@code packed} is told each block's index once it is packed (its weights may go). */
+    @SuppressWarnings("try") // the scope frees the packing's temporaries without being named in it
+    PackedTransformer(ClipModel.Block[] blocks, int width, int heads, ClipConfig.Activation activation, boolean causal, float eps, IntConsumer packed) {
         this.width = width;
         this.heads = heads;
         this.activation = activation;
@@ -44,8 +53,11 @@ final class PackedTransformer {
         layers = new Layer[blocks.length];
         for (int i = 0; i < blocks.length; i++) {
             ClipModel.Block b = blocks[i];
-            layers[i] = new Layer(b.ln1W(), b.ln1B(), pack(b.inW(), b.inB()), pack(b.outW(), b.outB()), b.ln2W(), b.ln2B(),
-                    pack(b.fcW(), b.fcB()), pack(b.projW(), b.projB()), b.ls1(), b.ls2());
+            try (PointerScope scope = new PointerScope()) { // contiguous() views would keep the originals alive
+                layers[i] = new Layer(b.ln1W(), b.ln1B(), pack(b.inW(), b.inB()), pack(b.outW(), b.outB()), b.ln2W(), b.ln2B(),
+                        pack(b.fcW(), b.fcB()), pack(b.projW(), b.projB()), b.ls1(), b.ls2());
+            }
+            packed.accept(i);
         }
     }
 
@@ -103,27 +115,37 @@ final class PackedTransformer {
     }
 
     /** Multi-head attention of each item over its own rows of qkv [ΣL, 3W], into out [ΣL, W]. */
+    @SuppressWarnings("try") // the scope frees the item's temporaries without being named in it
     private void attention(Tensor qkv, long[] offsets, Tensor out) {
         long hd = width / heads;
         for (int i = 0; i + 1 < offsets.length; i++) {
-            long l = offsets[i + 1] - offsets[i];
-            Tensor item = qkv.narrow(0, offsets[i], l).view(1, l, 3, heads, hd).permute(2, 0, 3, 1, 4); // [3, 1, H, L, hd]
-            Tensor a = torch.scaled_dot_product_attention(item.select(0, 0).contiguous(), item.select(0, 1).contiguous(),
-                    item.select(0, 2).contiguous(), new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
-            out.narrow(0, offsets[i], l).copy_(a.transpose(1, 2).reshape(l, width));
+            try (PointerScope scope = new PointerScope()) {
+                attention(qkv, offsets[i], offsets[i + 1] - offsets[i], hd, out);
+            }
         }
+    }
+
+    /** One item's attention over its rows [offset, offset + l). */
+    private void attention(Tensor qkv, long offset, long l, long hd, Tensor out) {
+        Tensor item = qkv.narrow(0, offset, l).view(1, l, 3, heads, hd).permute(2, 0, 3, 1, 4); // [3, 1, H, L, hd]
+        Tensor a = torch.scaled_dot_product_attention(item.select(0, 0).contiguous(), item.select(0, 1).contiguous(),
+                item.select(0, 2).contiguous(), new TensorOptional(), 0.0, causal, new DoubleOptional(), false);
+        out.narrow(0, offset, l).copy_(a.transpose(1, 2).reshape(l, width));
     }
 
     /**
      * The MLP's activation, in place, item by item: the transcendental part (sigmoid, erf) runs on a fresh tensor
      * of the item's own rows; the multiplications are exact wherever they run.
      */
+    @SuppressWarnings("try") // the scope frees the item's temporaries without being named in it
     private void activate(Tensor h, long[] offsets) {
         for (int i = 0; i + 1 < offsets.length; i++) {
-            Tensor rows = h.narrow(0, offsets[i], offsets[i + 1] - offsets[i]);
-            if (activation == ClipConfig.Activation.QUICK_GELU) rows.mul_(torch.sigmoid(rows.mul(QUICK_GELU_SCALE)));
-            else if (activation == ClipConfig.Activation.GELU_TANH) rows.copy_(torch.gelu(rows.clone(), "tanh"));
-            else rows.copy_(torch.gelu(rows.clone()));
+            try (PointerScope scope = new PointerScope()) {
+                Tensor rows = h.narrow(0, offsets[i], offsets[i + 1] - offsets[i]);
+                if (activation == ClipConfig.Activation.QUICK_GELU) rows.mul_(torch.sigmoid(rows.mul(QUICK_GELU_SCALE)));
+                else if (activation == ClipConfig.Activation.GELU_TANH) rows.copy_(torch.gelu(rows.clone(), "tanh"));
+                else rows.copy_(torch.gelu(rows.clone()));
+            }
         }
     }
 }

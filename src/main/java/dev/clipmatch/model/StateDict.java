@@ -52,6 +52,15 @@ public final class StateDict {
         return t;
     }
 
+    /**
+     * Removes a tensor and frees its memory now, for a model that keeps its own copy of it (packed): without this
+     * the weight would stay resident twice. Its {@link Tensor} object must not be used afterwards.
+     */
+    void release(String name) {
+        Tensor t = tensors.remove(name);
+        if (t != null) t.deallocate();
+    }
+
     public long[] shape(String name) {
         return Tensors.shape(get(name));
     }

@@ -43,9 +43,7 @@ class BatchInvarianceTest {
     }
 
     private static ClipModel load(Path checkpoint, boolean packed) {
-        ClipModel model = ClipModel.load(checkpoint);
-        model.setPackedEncoding(packed);
-        return model;
+        return ClipModel.load(checkpoint, null, packed ? ClipModel.Encoding.PACKED : ClipModel.Encoding.PER_ITEM);
     }
 
     private static float[] row(float[] all, int r, int dim) {

@@ -1,6 +1,7 @@
 package dev.clipmatch.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipmatch.io.Npy;
@@ -50,6 +51,27 @@ class ClipModelTest {
     @Test
     void huggingFaceDirectoryMatchesPyTorch() {
         checkAgainstPyTorch(TinyModels.hfDir(), CheckpointFormat.HF_DIRECTORY);
+    }
+
+    private static final List<String> PACKED_LINEARS = List.of("visual.conv1.weight", "visual.proj", "text_projection",
+            "visual.transformer.resblocks.0.attn.in_proj_weight", "visual.transformer.resblocks.1.mlp.c_proj.bias",
+            "transformer.resblocks.0.attn.out_proj.weight", "transformer.resblocks.1.mlp.c_fc.weight");
+
+    @Test
+    void aPackedModelHoldsItsLinearWeightsOnce() {
+        // packed: the LibTorch copies are released (the packed ones serve); per item: nothing is packed, all are kept
+        for (Path p : List.of(TinyModels.torchScript(), TinyModels.openClip(), TinyModels.hfDir())) {
+            StateDict packed = ClipModel.load(p).checkpoint().weights();
+            StateDict perItem = ClipModel.load(p, null, ClipModel.Encoding.PER_ITEM).checkpoint().weights();
+            for (String key : PACKED_LINEARS) {
+                assertFalse(packed.has(key), p + ": " + key + " still held beside its packed copy");
+                assertTrue(perItem.has(key), p + ": " + key);
+            }
+            assertTrue(packed.has("visual.transformer.resblocks.0.ln_1.weight") && packed.has("token_embedding.weight"), p + ": non-linear weights stay");
+        }
+        // towers without a packed path keep theirs: CoCa's attentional pooler (image) and text class token (text)
+        StateDict coca = ClipModel.load(TinyModels.openClipVariant("open_clip_towers", "coca")).checkpoint().weights();
+        assertTrue(coca.has("visual.transformer.resblocks.0.attn.in_proj_weight") && coca.has("transformer.resblocks.0.mlp.c_fc.weight"));
     }
 
     @Test
