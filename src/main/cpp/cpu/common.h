@@ -19,6 +19,12 @@ int fail(int code, const std::string& message);
 void parallel_for(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t, int)>& body);
 int workers();
 
+// The instruction set of every kernel family, chosen once per process: AVX-512 where the CPU has it, else
+// AVX2+FMA, else portable. CLIPMATCH_CPU_ISA=avx512|avx2|portable forces one the CPU supports (tests, benchmarks).
+enum class Isa { kPortable, kAvx2, kAvx512 };
+Isa chosen_isa();
+const char* isa_name(Isa isa);
+
 // Canonical scores (see kernels.h) of every pair: out[i * ldo + j] = score(q_i, c_j), for nq x nc rows of
 // `dim` floats with row strides ldq / ldc. The implementation is chosen once for the CPU (AVX-512, AVX2, or
 // portable), and all of them give bit-identical results.

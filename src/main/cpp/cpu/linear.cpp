@@ -1,8 +1,5 @@
-// cm_linear's C ABI, packing, ISA choice and the portable variant (the canonical chain, written out).
+// cm_linear's C ABI, packing, ISA dispatch and the portable variant (the canonical chain, written out).
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <string>
 
 #include "clipmatch/layers.h"
 #include "common.h"
@@ -26,27 +23,12 @@ void linear_portable(const float* x, int64_t rows, int64_t in, const float* pack
 
 namespace {
 
-struct LinearIsa {
-  LinearFn fn;
-  const char* name;
-};
-
-LinearIsa detect() {
-  const char* forced = std::getenv("CLIPMATCH_CPU_ISA");  // for tests and benchmarks of each variant
-  std::string want = forced ? forced : "";
-  __builtin_cpu_init();
-  bool avx512 = __builtin_cpu_supports("avx512f");
-  bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (want == "portable") return {linear_portable, "portable"};
-  if (want == "avx2" && avx2) return {linear_avx2, "avx2"};
-  if ((want.empty() || want == "avx512") && avx512) return {linear_avx512, "avx512"};
-  if (avx2) return {linear_avx2, "avx2"};
-  return {linear_portable, "portable"};
-}
-
-const LinearIsa& linear_isa() {
-  static const LinearIsa chosen = detect();
-  return chosen;
+LinearFn linear_fn() {
+  switch (chosen_isa()) {
+    case Isa::kAvx512: return linear_avx512;
+    case Isa::kAvx2: return linear_avx2;
+    default: return linear_portable;
+  }
 }
 
 int64_t panels(int64_t out) { return (out + kPanel - 1) / kPanel; }
@@ -90,8 +72,8 @@ extern "C" int cm_linear(const float* x, int64_t rows, int64_t in, const float* 
   if (rows < 0) return cpu::fail(CM_ERR_ARGUMENT, "linear: negative row count");
   if (rows == 0) return CM_OK;
   if (x == nullptr || packed == nullptr || y == nullptr) return cpu::fail(CM_ERR_ARGUMENT, "linear: null pointer");
-  cpu::linear_isa().fn(x, rows, in, packed, bias, out, y);
+  cpu::linear_fn()(x, rows, in, packed, bias, out, y);
   return CM_OK;
 }
 
-extern "C" const char* cm_linear_isa(void) { return cpu::linear_isa().name; }
+extern "C" const char* cm_linear_isa(void) { return cpu::isa_name(cpu::chosen_isa()); }

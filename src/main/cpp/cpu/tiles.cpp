@@ -20,33 +20,16 @@ constexpr int64_t kCandidateTile = 128;
 // Multiply-adds below which a job runs on the caller (about 0.1 ms of one core).
 constexpr double kInlineWork = 1e7;
 
-struct Isa {
-  ScoreBlockFn fn;
-  const char* name;
-};
-
-Isa detect() {
-  const char* forced = std::getenv("CLIPMATCH_CPU_ISA");  // for tests and benchmarks of each variant
-  std::string want = forced ? forced : "";
-  __builtin_cpu_init();
-  bool avx512 = __builtin_cpu_supports("avx512f");
-  bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (want == "portable") return {score_block_portable, "portable"};
-  if (want == "avx2" && avx2) return {score_block_avx2, "avx2"};
-  if ((want.empty() || want == "avx512") && avx512) return {score_block_avx512, "avx512"};
-  if (avx2) return {score_block_avx2, "avx2"};
-  return {score_block_portable, "portable"};
-}
-
-const Isa& isa() {
-  static const Isa chosen = detect();
-  return chosen;
-}
-
 }  // namespace
 
-ScoreBlockFn score_block() { return isa().fn; }
-const char* score_block_isa() { return isa().name; }
+ScoreBlockFn score_block() {
+  switch (chosen_isa()) {
+    case Isa::kAvx512: return score_block_avx512;
+    case Isa::kAvx2: return score_block_avx2;
+    default: return score_block_portable;
+  }
+}
+const char* score_block_isa() { return isa_name(chosen_isa()); }
 
 Rows::Rows(const float* data, int64_t rows, int64_t dim, bool normalize) : data_(data) {
   if (!normalize) return;
