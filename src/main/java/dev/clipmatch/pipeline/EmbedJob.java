@@ -2,6 +2,7 @@ package dev.clipmatch.pipeline;
 
 import dev.clipmatch.ClipMatch;
 import dev.clipmatch.ClipMatchException;
+import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.io.AtomicFiles;
 import dev.clipmatch.io.Checksums;
 import dev.clipmatch.io.EmbeddingCache;
@@ -24,7 +25,7 @@ import java.util.Set;
 /**
  * Embeds a list of images or texts into a float32 [N, D] .npy plus a JSON sidecar. Encoding goes through the
  * content-addressed embedding cache that {@code sweep} uses (keyed by the checkpoint and preprocessing, then each
- * image file's or text's SHA-256), so a rerun after an interruption or a failure encodes only what is missing. The
+ * image file's bytes' or text's token ids' SHA-256), so a rerun after an interruption or a failure encodes only what is missing. The
  * .npy and the sidecar are each written atomically, the sidecar last and naming the .npy's SHA-256: a reader finds
  * the old pair, the new pair, or a .npy without a sidecar (not a result), never a .npy with another run's sidecar.
  */
@@ -109,21 +110,28 @@ public final class EmbedJob {
      * changed meanwhile is filed under the content that was encoded). Returns the keys, null for the images skipped.
      */
     private byte[][] encodeImages(Images img, Settings settings, EmbeddingCache cache, EncodeListener listener, List<String> skipped) {
-        int[] encoded = {0};
-        Encoder.ContentRead read = clip.encoder().imagesByContent(img.paths(), settings.encoding(), key -> cache.get(key) == null, listener,
-                (positions, sha256, e) -> {
-                    cache.putAll(sha256.toArray(byte[][]::new), e);
-                    encoded[0] += positions.length;
-                });
+        Encoder.ContentRead read = clip.encoder().imagesIntoCache(img.paths(), settings.encoding(), cache, listener);
         skipped.addAll(read.skipped());
-        int cached = img.size() - read.skipped().size() - encoded[0];
+        int cached = img.size() - read.skipped().size() - read.encoded();
         if (cached > 0) err.printf("embed: %d of %d images already in the embedding cache %s%n", cached, img.size(), cache.file());
         return read.sha256();
     }
 
-    /** Texts by the SHA-256 of their UTF-8; each distinct text the cache lacks is encoded once. */
+    /**
+     * Texts by their token ids ({@link CacheKeys#tokens}: tokenized first, so a text too long for the context is refused
+     * before anything is encoded, and never served a vector cached with truncation); each distinct one the cache lacks
+     * is encoded once.
+     */
     private byte[][] encodeTexts(Texts t, Settings settings, EmbeddingCache cache, EncodeListener listener) {
-        byte[][] keys = t.texts().stream().map(CacheKeys::text).toArray(byte[][]::new);
+        int context = clip.model().config().contextLength();
+        byte[][] keys = new byte[t.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            try {
+                keys[i] = CacheKeys.tokens(clip.tokenizer().encode(t.texts().get(i), context, settings.encoding().truncate()));
+            } catch (TextTooLongException e) {
+                throw new TextTooLongException(t.source() + ": line " + t.lineNumbers()[i] + ": " + e.getMessage(), e);
+            }
+        }
         List<Integer> todo = new ArrayList<>();
         Set<ByteBuffer> queued = new HashSet<>();
         for (int i = 0; i < keys.length; i++) {

@@ -5,6 +5,7 @@ import dev.clipmatch.TextTooLongException;
 import dev.clipmatch.image.ImageBatch;
 import dev.clipmatch.image.ImageBatchLoader;
 import dev.clipmatch.image.ImagePreprocessor;
+import dev.clipmatch.io.EmbeddingCache;
 import dev.clipmatch.model.ClipModel;
 import dev.clipmatch.tokenizer.TextTokenizer;
 import java.nio.file.Path;
@@ -78,9 +79,9 @@ public final class Encoder {
 
     /**
      * What {@link #imagesByContent} read: per input image the SHA-256 of its bytes (null for an image skipped),
-     * and the problems of the images skipped.
+     * the problems of the images skipped, and how many images were decoded and encoded.
      */
-    public record ContentRead(byte[][] sha256, List<String> skipped) {}
+    public record ContentRead(byte[][] sha256, List<String> skipped, int encoded) {}
 
     /** Encodes {@code images} in order; returns the problems of the images skipped (none under {@link OnError#FAIL}). */
     public List<String> images(List<Path> images, Settings s, EncodeListener listener, Sink sink) {
@@ -95,7 +96,8 @@ public final class Encoder {
     public ContentRead imagesByContent(List<Path> images, Settings s, Predicate<byte[]> needed, EncodeListener listener, ContentSink sink) {
         List<String> skipped = new ArrayList<>();
         byte[][] read = new byte[images.size()][];
-        if (images.isEmpty()) return new ContentRead(read, skipped);
+        int encoded = 0;
+        if (images.isEmpty()) return new ContentRead(read, skipped, encoded);
         listener.started(images.size());
         try (ImageBatchLoader loader = new ImageBatchLoader(images, preprocessor, s.batchSize(), s.ioThreads(), s.onError() == OnError.SKIP, needed)) {
             for (ImageBatch b : loader) {
@@ -105,10 +107,19 @@ public final class Encoder {
                 }
                 System.arraycopy(b.read(), 0, read, b.start(), b.inputs());
                 if (b.count() > 0) sink.accept(b.positions(), b.sha256(), model.encodeImages(b.pixels(), b.count()));
+                encoded += b.count();
                 listener.progressed(b.inputs());
             }
         }
-        return new ContentRead(read, skipped);
+        return new ContentRead(read, skipped, encoded);
+    }
+
+    /**
+     * {@link #imagesByContent} into a content-addressed cache: only the content {@code cache} lacks is decoded, encoded
+     * and added, each batch before the next starts.
+     */
+    public ContentRead imagesIntoCache(List<Path> images, Settings s, EmbeddingCache cache, EncodeListener listener) {
+        return imagesByContent(images, s, key -> cache.get(key) == null, listener, (positions, sha256, e) -> cache.putAll(sha256.toArray(byte[][]::new), e));
     }
 
     /**

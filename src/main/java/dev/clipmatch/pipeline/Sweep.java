@@ -25,8 +25,6 @@ import dev.clipmatch.report.HtmlReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -258,9 +256,8 @@ public final class Sweep {
     }
 
     /**
-     * Each distinct caption's cache key: the SHA-256 of its token ids, which is what the text tower sees (so another
-     * vocabulary, or truncation, never reuses a vector). A caption longer than the context (without truncation) is
-     * an error naming it, raised before anything is encoded.
+     * Each distinct caption's cache key ({@link CacheKeys#tokens}). A caption longer than the context (without
+     * truncation) is an error naming it, raised before anything is encoded.
      */
     private Map<String, byte[]> textKeys(Dataset dataset, boolean truncate) {
         int ctx = clip.model().config().contextLength();
@@ -275,11 +272,7 @@ public final class Sweep {
                 throw new TextTooLongException(dataset.name() + ": caption " + c + " (of image " + dataset.images().get((int) dataset.captionImage()[c])
                         + "): " + e.getMessage(), e);
             }
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * ids.length);
-            bytes.asIntBuffer().put(ids);
-            MessageDigest md = sha256();
-            md.update("tokens\0".getBytes(StandardCharsets.UTF_8));
-            keys.put(caption, md.digest(bytes.array()));
+            keys.put(caption, CacheKeys.tokens(ids));
         }
         return keys;
     }
@@ -290,18 +283,14 @@ public final class Sweep {
      * image skipped, which is marked {@code unreadable}); returns how many were encoded.
      */
     private int encodeImages(EmbeddingCache cache, List<Path> paths, byte[][] keys, Settings s, boolean[] unreadable, List<String> skipped) {
-        int[] encoded = {0};
-        Encoder.ContentRead read = clip.encoder().imagesByContent(paths, encoderSettings(s, s.batchSize()), key -> cache.get(key) == null,
-                EncodeListener.progress(err, "encoding images", "images"), (positions, sha256, e) -> {
-                    cache.putAll(sha256.toArray(byte[][]::new), e);
-                    encoded[0] += positions.length;
-                });
+        Encoder.ContentRead read = clip.encoder().imagesIntoCache(paths, encoderSettings(s, s.batchSize()), cache,
+                EncodeListener.progress(err, "encoding images", "images"));
         skipped.addAll(read.skipped());
         for (int i = 0; i < paths.size(); i++) {
             keys[i] = read.sha256()[i];
             unreadable[i] = keys[i] == null;
         }
-        return encoded[0];
+        return read.encoded();
     }
 
     /** Encodes the captions the cache lacks (each distinct caption once). */
@@ -316,14 +305,6 @@ public final class Sweep {
                 EncodeListener.progress(err, "encoding captions", "captions"),
                 (positions, e) -> cache.putAll(Arrays.stream(positions).mapToObj(i -> keys[todo.get(i)]).toArray(byte[][]::new), e));
         return todo.size();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Encoder.Settings encoderSettings(Settings s, int batchSize) {

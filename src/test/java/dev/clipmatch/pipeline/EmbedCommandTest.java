@@ -256,6 +256,44 @@ class EmbedCommandTest {
         assertEquals(Checksums.sha256(out), sidecar(out).get("npy_sha256"));
     }
 
+    /**
+     * A text's cache key is its token ids: a vector cached under truncation is not served to a run without it (which
+     * refuses the text), nor one cached with another vocabulary (the old key, the text itself, served both).
+     */
+    @Test
+    void aCachedTextVectorServesOnlyTheSameTokenIds() throws IOException {
+        Path vocab = TestData.path("clip/bpe_simple_vocab_16e6.txt.gz");
+        String model = TinyModels.openClip().toString();
+        Path longText = Files.writeString(dir.resolve("long.txt"), "short\n" + "word ".repeat(100) + "\n");
+        Path out = dir.resolve("t.npy");
+        assertEquals(0, run("embed", "--model", model, "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString(), "--truncate"), stderr);
+        assertEquals(2, run("embed", "--model", model, "--texts", longText.toString(), "--out", out.toString(), "--vocab", vocab.toString()));
+        assertTrue(stderr.contains(longText + ": line 2: ") && stderr.contains("--truncate"), stderr);
+
+        // the same merges in another order: other ids for the same text
+        List<String> lines;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(vocab))) {
+            lines = new ArrayList<>(List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)));
+        }
+        java.util.Collections.reverse(lines.subList(1, 2001));
+        Path otherVocab = dir.resolve("reordered_vocab.txt.gz");
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(otherVocab))) {
+            gz.write(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+        }
+        String caption = "a dog runs on the beach";
+        assertFalse(Arrays.equals(dev.clipmatch.tokenizer.ClipTokenizer.load(vocab).encode(caption),
+                dev.clipmatch.tokenizer.ClipTokenizer.load(otherVocab).encode(caption)), "the reordered vocabulary must give other ids");
+        Path texts = Files.writeString(dir.resolve("one.txt"), caption + "\n");
+        Path first = dir.resolve("first.npy"), second = dir.resolve("second.npy"), fresh = dir.resolve("fresh.npy");
+        assertEquals(0, run("embed", "--model", model, "--texts", texts.toString(), "--out", first.toString(), "--vocab", vocab.toString()), stderr);
+        assertEquals(0, run("embed", "--model", model, "--texts", texts.toString(), "--out", second.toString(), "--vocab", otherVocab.toString()), stderr);
+        assertFalse(stderr.contains("already in the embedding cache"), stderr);
+        assertEquals(0, run("embed", "--model", model, "--texts", texts.toString(), "--out", fresh.toString(), "--vocab", otherVocab.toString(),
+                "--cache-dir", dir.resolve("other-cache").toString()), stderr);
+        assertArrayEquals(Npy.readFloats(fresh).data(), Npy.readFloats(second).data());
+        assertFalse(Arrays.equals(Npy.readFloats(first).data(), Npy.readFloats(second).data()));
+    }
+
     /** eval reads embed's outputs, and refuses a .npy its sidecar does not name (changed after embed wrote the pair). */
     @Test
     void evalRefusesANpyItsSidecarDoesNotName() throws IOException {
