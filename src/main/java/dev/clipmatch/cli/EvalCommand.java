@@ -15,6 +15,7 @@ import dev.clipmatch.kernels.Backends;
 import dev.clipmatch.kernels.CpuBackend;
 import dev.clipmatch.kernels.Embeddings;
 import dev.clipmatch.kernels.ScoreBackend;
+import dev.clipmatch.pipeline.EmbedSidecar;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -99,8 +100,8 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private EmbeddingSource loadEmbeddings() {
-        dev.clipmatch.pipeline.EmbedSidecar.checkPair(embeddings.images);
-        dev.clipmatch.pipeline.EmbedSidecar.checkPair(embeddings.texts);
+        EmbedSidecar.checkPair(embeddings.images);
+        EmbedSidecar.checkPair(embeddings.texts);
         Embeddings im = EvalInputs.embeddings(embeddings.images);
         Embeddings tx = EvalInputs.embeddings(embeddings.texts);
         if (im.dim() != tx.dim())

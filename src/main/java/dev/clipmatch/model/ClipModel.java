@@ -351,7 +351,7 @@ public final class ClipModel {
         if ((long) rows * contextLength != ids.length)
             throw new IllegalArgumentException("expected " + rows + " x " + contextLength + " token ids, got " + ids.length);
         if (textPacked != null) {
-            long[] lengths = textLengths(ids, rows, contextLength, trim);
+            long[] lengths = textLengths(pooledPositions(ids, rows, contextLength), trim);
             return inParts(parts(lengths), (from, to) ->
                     Tensors.toFloats(encodeTextsPacked(Arrays.copyOfRange(ids, from * contextLength, to * contextLength), to - from, contextLength, trim)));
         }
@@ -393,16 +393,16 @@ public final class ClipModel {
     }
 
     /** The length each row runs at on its own: its pooled position + 1 when trimmable, else the model's context. */
-    private long[] textLengths(long[] ids, int rows, int contextLength, boolean trim) {
-        long[] lengths = pooledPositions(ids, rows, contextLength);
-        for (int r = 0; r < rows; r++) lengths[r] = trimmable(trim) ? lengths[r] + 1 : cfg.contextLength();
+    private long[] textLengths(long[] pooled, boolean trim) {
+        long[] lengths = new long[pooled.length];
+        for (int r = 0; r < pooled.length; r++) lengths[r] = trimmable(trim) ? pooled[r] + 1 : cfg.contextLength();
         return lengths;
     }
 
     /** The text tower on packed rows [ΣL, W], each caption at its own length (varlen), through the layer kernels. */
     private Tensor encodeTextsPacked(long[] ids, int rows, int contextLength, boolean trim) {
         long[] pooled = pooledPositions(ids, rows, contextLength);
-        long[] lengths = textLengths(ids, rows, contextLength, trim);
+        long[] lengths = textLengths(pooled, trim);
         long[] offsets = new long[rows + 1];
         for (int r = 0; r < rows; r++) offsets[r + 1] = offsets[r] + lengths[r];
         int total = (int) offsets[rows];
@@ -427,7 +427,7 @@ public final class ClipModel {
      */
     private Tensor encodeTextsTensor(long[] ids, int rows, int contextLength, boolean trim) {
         int fullContext = cfg.contextLength();
-        long[] pooled = pooledPositions(ids, rows, contextLength);
+        long[] pooled = pooledPositions(ids, rows, contextLength); // also refuses a context longer than the model's
         if (textCls != null) return encodeWithClassToken(ids, rows, contextLength, trim);
         int longest = 1;
         for (long p : pooled) longest = (int) Math.max(longest, p + 1);

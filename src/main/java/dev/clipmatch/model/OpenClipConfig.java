@@ -57,29 +57,40 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
 
     /** {@code open_clip_config.json} ({model_cfg, preprocess_cfg}) or a bare model config as in open_clip's model_configs/. */
     public static OpenClipConfig read(Path file) {
-        JsonNode root;
+        return parse(readTree(file), file.toString());
+    }
+
+    private static JsonNode readTree(Path file) {
         try {
-            root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new CheckpointException(file + ": malformed JSON (" + e.getOriginalMessage() + ", line " + e.getLocation().getLineNr() + ")");
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        return parse(root, file.toString());
     }
 
     /** An architecture by open_clip's model name (models/open_clip/NAME.json), or a path to a config file. */
     public static OpenClipConfig forArch(String nameOrFile) {
-        if (nameOrFile.endsWith(".json") && Files.isRegularFile(Path.of(nameOrFile))) return read(Path.of(nameOrFile));
+        return parse(archJson(nameOrFile), isConfigFile(nameOrFile) ? nameOrFile : "open_clip architecture " + nameOrFile);
+    }
+
+    /** The JSON that {@link #forArch} parses: the config file's, or the shipped models/open_clip/NAME.json. */
+    public static JsonNode archJson(String nameOrFile) {
+        if (isConfigFile(nameOrFile)) return readTree(Path.of(nameOrFile));
         if (!nameOrFile.matches("[A-Za-z0-9._+-]+"))
             throw new UnsupportedFeatureException("unknown open_clip architecture \"" + nameOrFile + "\" (a name such as ViT-B-32 or a .json config file)");
         try (InputStream in = OpenClipConfig.class.getResourceAsStream(RESOURCES + nameOrFile + ".json")) {
             if (in == null)
                 throw new UnsupportedFeatureException("unknown open_clip architecture \"" + nameOrFile + "\" (known: " + String.join(", ", archNames()) + ")");
-            return parse(JSON.readTree(in), "open_clip architecture " + nameOrFile);
+            return JSON.readTree(in);
         } catch (IOException e) {
             throw new ClipMatchException("cannot read the open_clip architecture " + nameOrFile + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isConfigFile(String nameOrFile) {
+        return nameOrFile.endsWith(".json") && Files.isRegularFile(Path.of(nameOrFile));
     }
 
     /** The architecture names shipped in models/open_clip (its index.json). */
@@ -321,11 +332,19 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     v.refuse("image_size", v.get("image_size"), "timm builds " + timmName + " for " + timmVit.imageSize() + " px inputs");
                 expected.put("vision_cfg.image_size", imageSize);
                 expected.put("vision_cfg.patch_size", timmVit.patch());
+            } else if (convNext != null) { // ConvNextTower keeps timm's own eps; its size came from convNext()
+                v.allow(VISION_NOT_FOR_TIMM);
+                imageSize = convNext.imageSize();
+                visionHeads = 0;
+                vAct = ClipConfig.Activation.GELU; // timm towers use exact GELU (open_clip's quick_gelu reaches only the text tower)
+                visionPool = ClipConfig.VisionPool.TOK;
+                lnAfterPool = false;
+                vEps = Double.NaN;
             } else {
-                JsonNode layers = convNext != null ? null : v.get("layers");
+                JsonNode layers = v.get("layers");
                 boolean resnet = layers != null && layers.isArray();
                 int vWidth = v.integer("width", 768);
-                if (convNext == null) expected.put("vision_cfg.width", vWidth);
+                expected.put("vision_cfg.width", vWidth);
                 int headWidth = v.integer("head_width", 64);
                 // open_clip: a ViT has width / head_width heads; a ModifiedResNet's attention pool width * 32 / head_width
                 int poolWidth = resnet ? vWidth * 32 : vWidth;
@@ -333,9 +352,7 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     throw new CheckpointException(source + ": model_cfg.vision_cfg.head_width " + headWidth + " does not divide the width " + poolWidth);
                 imageSize = v.square("image_size", 224);
                 expected.put("vision_cfg.image_size", imageSize);
-                if (convNext != null) {
-                    v.allow(VISION_NOT_FOR_TIMM);
-                } else if (resnet) {
+                if (resnet) {
                     if (layers.size() != 4) v.refuse("layers", layers, "a ResNet needs 4 stages");
                     int[] stages = new int[4];
                     for (int i = 0; i < 4; i++) {
@@ -351,23 +368,21 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                     expected.put("vision_cfg.patch_size", v.square("patch_size", 16));
                     expected.put("vision_cfg.ls_init_value (layer scale)", v.get("ls_init_value") != null);
                 }
-                if (convNext == null) {
-                    JsonNode attnPool = v.get("attentional_pool");
-                    if (attnPool != null && !(attnPool.isBoolean() && !attnPool.asBoolean())) {
-                        if (resnet || !attnPool.isBoolean()) // 'parallel' / 'cascade': open_clip's untested WIP pooling
-                            v.refuse("attentional_pool", attnPool, resnet ? "attentional pooling in a ResNet is not supported" : "only attentional_pool true (CoCa's) is supported");
-                        attnPoolHeads = v.integer("attn_pooler_heads", 8);
-                        if (attnPoolHeads < 1) v.refuse("attn_pooler_heads", v.get("attn_pooler_heads"), "expected a positive head count");
-                        attnPoolQueries = v.integer("attn_pooler_queries", 256);
-                    }
-                    expected.put("vision_cfg.attentional_pool (visual.attn_pool present)", attnPoolHeads > 0);
+                JsonNode attnPool = v.get("attentional_pool");
+                if (attnPool != null && !(attnPool.isBoolean() && !attnPool.asBoolean())) {
+                    if (resnet || !attnPool.isBoolean()) // 'parallel' / 'cascade': open_clip's untested WIP pooling
+                        v.refuse("attentional_pool", attnPool, resnet ? "attentional pooling in a ResNet is not supported" : "only attentional_pool true (CoCa's) is supported");
+                    attnPoolHeads = v.integer("attn_pooler_heads", 8);
+                    if (attnPoolHeads < 1) v.refuse("attn_pooler_heads", v.get("attn_pooler_heads"), "expected a positive head count");
+                    attnPoolQueries = v.integer("attn_pooler_queries", 256);
                 }
-                if (!resnet && convNext == null) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
-                String posEmbed = convNext != null ? "learnable" : v.text("pos_embed_type", "learnable");
+                expected.put("vision_cfg.attentional_pool (visual.attn_pool present)", attnPoolHeads > 0);
+                if (!resnet) expected.put("vision_cfg.no_ln_pre (ln_pre present)", !v.bool("no_ln_pre", false));
+                String posEmbed = v.text("pos_embed_type", "learnable");
                 if (!posEmbed.equals("learnable") && !posEmbed.equals("sin_cos_2d")) // both are stored in the weights
                     v.refuse("pos_embed_type", v.get("pos_embed_type"), "expected learnable or sin_cos_2d");
-                lnAfterPool = convNext == null && v.bool("final_ln_after_pool", false);
-                String vPool = convNext != null ? "tok" : v.text("pool_type", "tok");
+                lnAfterPool = v.bool("final_ln_after_pool", false);
+                String vPool = v.text("pool_type", "tok");
                 visionPool = switch (vPool) {
                     case "tok" -> ClipConfig.VisionPool.TOK;
                     case "avg" -> ClipConfig.VisionPool.AVG;
@@ -376,9 +391,8 @@ public record OpenClipConfig(String source, ClipConfig.ArchSpec arch, Map<String
                         yield null;
                     }
                 };
-                vEps = convNext != null ? Double.NaN : towerCommon(v);
-                // timm towers always use exact GELU (open_clip: quick_gelu reaches only the text tower then)
-                vAct = convNext != null ? ClipConfig.Activation.GELU : withActKwargs(v, act);
+                vEps = towerCommon(v);
+                vAct = withActKwargs(v, act);
                 visionHeads = poolWidth / headWidth;
             }
             v.allow(VISION_INERT);

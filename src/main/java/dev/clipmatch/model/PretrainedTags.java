@@ -123,18 +123,7 @@ public final class PretrainedTags {
 
     /** open_clip's {@code open_clip_config.json} for a tag: the architecture's model config and the tag's preprocessing. */
     public static String openClipConfig(PretrainedTag t) {
-        String source = archSource(t.arch());
-        JsonNode modelCfg;
-        if (!source.equals(t.arch())) {
-            modelCfg = JsonFiles.parseTree(readFile(Path.of(source)), source);
-        } else {
-            try (InputStream in = PretrainedTags.class.getResourceAsStream("/models/open_clip/" + t.arch() + ".json")) {
-                if (in == null) throw new CheckpointException(t.name() + ": no architecture config models/open_clip/" + t.arch() + ".json");
-                modelCfg = JsonFiles.parseTree(new String(in.readAllBytes(), StandardCharsets.UTF_8), "models/open_clip/" + t.arch() + ".json");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        JsonNode modelCfg = OpenClipConfig.archJson(archSource(t.arch()));
         var root = JsonFiles.mapper().createObjectNode();
         root.set("model_cfg", modelCfg);
         var pre = root.putObject("preprocess_cfg");
