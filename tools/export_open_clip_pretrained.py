@@ -7,7 +7,7 @@ for the tag (the tag's mean/std/interpolation/resize_mode over the architecture'
 size, family and tokenizer. Whether clipmatch can load a tag is not recorded: it is computed at listing time
 from the architecture config (models/open_clip/ARCH.json).
 
-Usage: /tmp/ocvenv/bin/python tools/export_open_clip_pretrained.py [--out models/pretrained/open_clip.json]
+Usage: python3 tools/export_open_clip_pretrained.py [--out models/pretrained/open_clip.json]
 """
 import argparse
 import json

@@ -135,6 +135,46 @@ def gz(src, dst):
         shutil.copyfileobj(fi, fo)
 
 
+def write_config(folder, model_cfg, preprocess_cfg):
+    """open_clip_config.json as the hub writes it: model_cfg, and preprocess_cfg when given."""
+    config = {"model_cfg": model_cfg}
+    if preprocess_cfg is not None:
+        config["preprocess_cfg"] = preprocess_cfg
+    with open(os.path.join(folder, "open_clip_config.json"), "w") as fh:
+        json.dump(config, fh, indent=1)
+
+
+def export_variant(tmp, out, sd, pil_images, with_bin):
+    """Saves sd into the folder tmp (beside its config) as the hub does, has open_clip load the folder back like any hub
+    model (config, weights, transform, tokenizer) and writes the fixture folder out: the config, the gzipped weights
+    (and .bin), open_clip's embeddings of IMAGES and CAPTIONS and the token ids. Returns (img, txt, ids)."""
+    safetensors.torch.save_file(sd, os.path.join(tmp, "open_clip_model.safetensors"))
+    model, _, preprocess = open_clip.create_model_and_transforms(f"local-dir:{tmp}")
+    tokenizer = open_clip.get_tokenizer(f"local-dir:{tmp}")
+    model.eval()
+    with torch.no_grad():
+        pixels = torch.stack([preprocess(im) for im in pil_images])
+        ids = tokenizer(CAPTIONS)
+        img = model.encode_image(pixels).numpy().astype(np.float32)
+        txt = model.encode_text(ids).numpy().astype(np.float32)
+    os.makedirs(out)
+    shutil.copyfile(os.path.join(tmp, "open_clip_config.json"), os.path.join(out, "open_clip_config.json"))
+    gz(os.path.join(tmp, "open_clip_model.safetensors"), os.path.join(out, "open_clip_model.safetensors.gz"))
+    if with_bin:
+        torch.save(sd, os.path.join(tmp, "open_clip_pytorch_model.bin"))
+        # the pickle must be the same model: open_clip reads it back to the same outputs
+        m2, _, _ = open_clip.create_model_and_transforms(f"local-dir:{tmp}")  # picks the safetensors; check the .bin by hand
+        m2.load_state_dict(torch.load(os.path.join(tmp, "open_clip_pytorch_model.bin"), weights_only=True))
+        m2.eval()
+        with torch.no_grad():
+            assert np.array_equal(m2.encode_image(pixels).numpy(), img) and np.array_equal(m2.encode_text(ids).numpy(), txt)
+        gz(os.path.join(tmp, "open_clip_pytorch_model.bin"), os.path.join(out, "open_clip_pytorch_model.bin.gz"))
+    np.save(os.path.join(out, "image_embeds.npy"), img)
+    np.save(os.path.join(out, "text_embeds.npy"), txt)
+    np.save(os.path.join(out, "token_ids.npy"), ids.numpy().astype(np.int64))
+    return img, txt, ids
+
+
 def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -152,39 +192,10 @@ def main():
     for name, (overrides, pp, with_bin) in VARIANTS.items():
         cfg = model_cfg(overrides)
         with tempfile.TemporaryDirectory() as tmp:
-            config = {"model_cfg": cfg}
-            if pp is not None:
-                config["preprocess_cfg"] = pp
-            with open(os.path.join(tmp, "open_clip_config.json"), "w") as fh:
-                json.dump(config, fh, indent=1)
+            write_config(tmp, cfg, pp)
             # a model of this config (the folder has no weights yet: open_clip initialises them), saved as the hub does
             model = open_clip.create_model(f"local-dir:{tmp}")
-            sd = randomise(model, rng, used)
-            safetensors.torch.save_file(sd, os.path.join(tmp, "open_clip_model.safetensors"))
-            # open_clip loads the folder back like any hub model: config, weights, transform, tokenizer
-            model, _, preprocess = open_clip.create_model_and_transforms(f"local-dir:{tmp}")
-            tokenizer = open_clip.get_tokenizer(f"local-dir:{tmp}")
-            model.eval()
-            with torch.no_grad():
-                pixels = torch.stack([preprocess(im) for im in pil_images])
-                ids = tokenizer(CAPTIONS)
-                img = model.encode_image(pixels).numpy().astype(np.float32)
-                txt = model.encode_text(ids).numpy().astype(np.float32)
-            out = os.path.join(args.out, name)
-            os.makedirs(out)
-            shutil.copyfile(os.path.join(tmp, "open_clip_config.json"), os.path.join(out, "open_clip_config.json"))
-            gz(os.path.join(tmp, "open_clip_model.safetensors"), os.path.join(out, "open_clip_model.safetensors.gz"))
-            if with_bin:
-                torch.save(sd, os.path.join(tmp, "open_clip_pytorch_model.bin"))
-                # the pickle must be the same model: open_clip reads it back to the same outputs
-                m2, _, _ = open_clip.create_model_and_transforms(f"local-dir:{tmp}")  # picks the safetensors; check the .bin by hand
-                m2.load_state_dict(torch.load(os.path.join(tmp, "open_clip_pytorch_model.bin"), weights_only=True))
-                with torch.no_grad():
-                    assert np.array_equal(m2.encode_text(ids).numpy(), txt)
-                gz(os.path.join(tmp, "open_clip_pytorch_model.bin"), os.path.join(out, "open_clip_pytorch_model.bin.gz"))
-            np.save(os.path.join(out, "image_embeds.npy"), img)
-            np.save(os.path.join(out, "text_embeds.npy"), txt)
-            np.save(os.path.join(out, "token_ids.npy"), ids.numpy().astype(np.int64))
+            img, txt, _ = export_variant(tmp, os.path.join(args.out, name), randomise(model, rng, used), pil_images, with_bin)
             print(f"{name}: image {img.shape}, text {txt.shape}")
     meta = {
         "images": IMAGES, "captions": CAPTIONS, "variants": {k: {"model_cfg_overrides": v[0], "preprocess_cfg": v[1], "bin": v[2]}

@@ -17,16 +17,16 @@ real ones (a Unigram/SentencePiece T5 tokenizer for SigLIP, a Gemma-style BPE fo
 CLIPA), and open_clip's own HFTokenizer loads them from the folder (get_tokenizer("local-dir:...")). transformers 5
 rebuilds the pipeline of some tokenizer classes around the vocabulary (T5 drops the normalizer, Gemma adds its own
 pre-tokenizer), so each folder's tokenizer.json is the one transformers runs (saved from its backend tokenizer).
+The trainers order equal-frequency tokens differently from run to run, so a rerun writes another, equally
+consistent set (tokenizer files, ids and text embeddings change together; weights and image embeddings do not).
 
 The timm trunks are the real ones by name (timm_model_name), narrowed while this script runs: timm.create_model is
 wrapped so that the named SigLIP ViT gets a width of 4 x its head count and 2 blocks; its head count, activation,
 patch size, input size and MAP pool stay timm's. open_clip builds and loads the model back under the same wrapper.
 
-Usage: /tmp/ocvenv/bin/python tools/make_open_clip_hf_fixtures.py [--data ../shared/data] [--out src/test/resources/open_clip_hf]
+Usage: python3 tools/make_open_clip_hf_fixtures.py [--data ../shared/data] [--out src/test/resources/open_clip_hf]
 """
 import argparse
-import copy
-import gzip
 import json
 import os
 import shutil
@@ -45,7 +45,7 @@ from PIL import Image
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 import open_clip
-from make_open_clip_fixtures import CAPTIONS, IMAGES, gz, round_bits
+from make_open_clip_fixtures import CAPTIONS, IMAGES, gz, round_bits, write_config
 
 TOKEN_TEXTS = CAPTIONS + [
     "A Photo of a CAT!!", "under_score, (punctuation); &amp;amp; entities", "naïve café — Ünïcödé ΣΑΣ",
@@ -168,11 +168,7 @@ def main():
     pil_images = [Image.open(os.path.join(args.data, p)).convert("RGB") for p in IMAGES]
     for name, (cfg, write_tokenizer, pp, with_bin) in VARIANTS.items():
         with tempfile.TemporaryDirectory() as tmp:
-            config = {"model_cfg": cfg}
-            if pp is not None:
-                config["preprocess_cfg"] = pp
-            with open(os.path.join(tmp, "open_clip_config.json"), "w") as fh:
-                json.dump(config, fh, indent=1)
+            write_config(tmp, cfg, pp)
             with open(os.path.join(tmp, "tokenizer_config.json"), "w") as fh:
                 json.dump(write_tokenizer(tmp), fh, indent=1)
             # transformers 5 rebuilds some classes' pipelines (T5: no normalizer; Gemma: its own pre-tokenizer): the

@@ -31,14 +31,13 @@ import open_clip_shim  # noqa: F401  (before open_clip: see that file)
 import numpy as np
 import PIL
 import safetensors
-import safetensors.torch
 import timm
 import torch
 from PIL import Image
 
 import open_clip
 import open_clip.timm_model
-from make_open_clip_fixtures import CAPTIONS, IMAGES, gz, round_bits
+from make_open_clip_fixtures import CAPTIONS, IMAGES, export_variant, round_bits, write_config
 
 TINY_CONVNEXT = {"depths": (1, 1, 2, 1), "dims": (8, 12, 16, 24)}
 
@@ -130,40 +129,14 @@ def main():
     pil_images = [Image.open(os.path.join(args.data, p)).convert("RGB") for p in IMAGES]
     for name, (cfg, pp, with_bin) in VARIANTS.items():
         with tempfile.TemporaryDirectory() as tmp:
-            config = {"model_cfg": cfg}
-            if pp is not None:
-                config["preprocess_cfg"] = pp
-            with open(os.path.join(tmp, "open_clip_config.json"), "w") as fh:
-                json.dump(config, fh, indent=1)
+            write_config(tmp, cfg, pp)
             tokenizer = open_clip.get_tokenizer(f"local-dir:{tmp}")
             used = sorted(set(int(i) for i in tokenizer(CAPTIONS).flatten().tolist()))
             model = open_clip.create_model(f"local-dir:{tmp}")
             sd = randomise(model, rng, used)
             for prefix, factor in SCALED.get(name, {}).items():
                 sd = {k: v * factor if k.startswith(prefix) else v for k, v in sd.items()}
-            safetensors.torch.save_file(sd, os.path.join(tmp, "open_clip_model.safetensors"))
-            model, _, preprocess = open_clip.create_model_and_transforms(f"local-dir:{tmp}")
-            model.eval()
-            with torch.no_grad():
-                pixels = torch.stack([preprocess(im) for im in pil_images])
-                ids = tokenizer(CAPTIONS)
-                img = model.encode_image(pixels).numpy().astype(np.float32)
-                txt = model.encode_text(ids).numpy().astype(np.float32)
-            out = os.path.join(args.out, name)
-            os.makedirs(out)
-            shutil.copyfile(os.path.join(tmp, "open_clip_config.json"), os.path.join(out, "open_clip_config.json"))
-            gz(os.path.join(tmp, "open_clip_model.safetensors"), os.path.join(out, "open_clip_model.safetensors.gz"))
-            if with_bin:
-                torch.save(sd, os.path.join(tmp, "open_clip_pytorch_model.bin"))
-                m2, _, _ = open_clip.create_model_and_transforms(f"local-dir:{tmp}")
-                m2.load_state_dict(torch.load(os.path.join(tmp, "open_clip_pytorch_model.bin"), weights_only=True))
-                m2.eval()
-                with torch.no_grad():
-                    assert np.array_equal(m2.encode_image(pixels).numpy(), img)
-                gz(os.path.join(tmp, "open_clip_pytorch_model.bin"), os.path.join(out, "open_clip_pytorch_model.bin.gz"))
-            np.save(os.path.join(out, "image_embeds.npy"), img)
-            np.save(os.path.join(out, "text_embeds.npy"), txt)
-            np.save(os.path.join(out, "token_ids.npy"), ids.numpy().astype(np.int64))
+            img, txt, ids = export_variant(tmp, os.path.join(args.out, name), sd, pil_images, with_bin)
             print(f"{name}: image {img.shape}, text {txt.shape}, ids {tuple(ids.shape)}")
     meta = {
         "images": IMAGES, "captions": CAPTIONS, "tiny_convnext": TINY_CONVNEXT, "scaled": SCALED,

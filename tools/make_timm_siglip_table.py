@@ -5,7 +5,7 @@ activation, the pooling, the LayerNorm eps, plus the sizes (checked against the 
 
 The values are read off timm's own model objects (built on the meta device, no weights), not copied by hand.
 
-Usage: /tmp/ocvenv/bin/python tools/make_timm_siglip_table.py   (timm 1.0.29, torch 2.13 CPU)
+Usage: python3 tools/make_timm_siglip_table.py   (timm 1.0.29, torch 2.13 CPU)
 """
 import glob
 import json
